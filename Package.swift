@@ -36,5 +36,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "IAMNamingTests",
+            dependencies: ["IAMNaming", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "UseCaseCatalogTests", dependencies: ["UseCaseCatalog"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IAMGeneratorTests",
+            dependencies: ["IAMGenerator", "UseCaseCatalog", "IAMNaming"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -83,6 +83,9 @@ private struct Checker {
 
     mutating func topLevel(_ catalog: Catalog) {
         field(catalog.org, "org", what: "org (OrgPrefix)")
+        if let first = catalog.org.unicodeScalars.first, NamingField.isValid(catalog.org), !(first.properties.isAlphabetic) {
+            fail("org", "org (OrgPrefix) must start with a letter: it begins every IAM name and Terraform resource names cannot start with a digit", rule: "[A-Za-z][A-Za-z0-9]*", value: catalog.org)
+        }
         field(catalog.layer, "layer", what: "layer")
     }
 
@@ -239,7 +242,9 @@ private struct Checker {
             for accountName in useCase.accounts {
                 guard let account = catalog.modelAccount(named: accountName) else { continue }
                 for modelName in useCase.models {
-                    guard let model = catalog.model(named: modelName), let profile = model.inferenceProfile else { continue }
+                    guard let model = catalog.model(named: modelName), let profile = model.inferenceProfile,
+                        AWSIdentifiers.profileGeographies.contains(profile.geography)
+                    else { continue }
                     if !account.regions.contains(where: { AWSIdentifiers.geography(profile.geography, includes: $0) }) {
                         fail("\(path).models", "model '\(model.name)' is served through the '\(profile.geography)' profile \(profile.id), which cannot be invoked from any Region of account \(account.name) (\(account.regions.joined(separator: ", "))); add a Region of that geography to the account or use another account", rule: "profile geography reachable from the account", value: model.name)
                     }
@@ -249,7 +254,10 @@ private struct Checker {
         unique(useCases.map(\.id), "use_cases", what: "use case id", caseInsensitive: true)
         // Role groups become role names, which IAM compares case-insensitively.
         var groupSpelling: [String: (String, Int)] = [:]
+        var seenIDs: Set<String> = []
         for (index, useCase) in useCases.enumerated() {
+            // A duplicate id was reported above; its default role group would only repeat that error.
+            guard seenIDs.insert(useCase.id.lowercased()).inserted else { continue }
             let key = useCase.roleGroup.lowercased()
             if let (spelling, first) = groupSpelling[key], spelling != useCase.roleGroup {
                 fail("use_cases[\(index)].role_group", "role group '\(useCase.roleGroup)' differs only in case from '\(spelling)' (use_cases[\(first)]); IAM role names are case-insensitive, so spell them the same", rule: "case-insensitively unique", value: useCase.roleGroup)
@@ -261,7 +269,10 @@ private struct Checker {
 
     mutating func names(_ catalog: Catalog) {
         var seenGroups: Set<String> = []
+        // Names built from malformed fields were already reported field by field.
+        guard NamingField.isValid(catalog.org), NamingField.isValid(catalog.layer) else { return }
         for (index, useCase) in catalog.useCases.enumerated() where seenGroups.insert(useCase.roleGroup).inserted {
+            guard NamingField.isValid(useCase.roleGroup) else { continue }
             let members = catalog.useCases.filter { $0.roleGroup == useCase.roleGroup }.map(\.id)
             let who = members.count > 1 ? "role group \(useCase.roleGroup) (use cases \(members.joined(separator: ", ")))" : "use case \(useCase.id)"
             let role = IAMName.role(org: catalog.org, layer: catalog.layer, subject: useCase.roleGroup, capability: CatalogValidator.roleCapability)
