@@ -33,7 +33,8 @@ struct GenIAM: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
             Foundation.exit(code == .failure ? 1 : 2)
         }
     }
@@ -146,7 +147,7 @@ struct Names: ParsableCommand {
                     print(json.compact)
                 } catch {
                     failed = true
-                    FileHandle.standardError.write(Data("gen-iam names parse: \(error.description)\n".utf8))
+                    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
                 }
             }
             if failed { throw ExitCode.failure }

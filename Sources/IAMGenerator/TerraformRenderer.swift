@@ -20,7 +20,7 @@ enum TerraformRenderer {
 
     static let header: [String: JSONValue] = [
         "//": .string(IAMGeneration.notice),
-        "terraform": ["required_version": ">= 1.5.0", "required_providers": ["aws": ["source": "hashicorp/aws", "version": ">= 5.0"]]],
+        "terraform": ["required_providers": ["aws": ["source": "hashicorp/aws", "version": ">= 5.0"]]],
     ]
 
     /// Terraform interpolates `${` and `%{` in every JSON string; policy text must reach IAM literally.
