@@ -44,6 +44,7 @@ let package = Package(
             dependencies: ["UseCaseCatalog", "IAMGenerator", .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: swiftSettings
         ),
+        .target(name: "GatewayRouting", swiftSettings: swiftSettings),
 
         // MARK: Tests
         .testTarget(
@@ -51,6 +52,12 @@ let package = Package(
             dependencies: [
                 "GatewayCore", "UseCaseCatalog", "IAMGenerator", .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayRoutingTests",
+            dependencies: ["GatewayRouting"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
