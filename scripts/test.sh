@@ -55,5 +55,5 @@ step "Generated IAM is up to date with policies/catalog.yaml"
 step "Swift tests"
 swift test --skip-build
 
-step "Python tests (independent IAM check, CLI, checkov, integration)"
-python -m pytest -q Tests/python
+step "Python tests: independent IAM check, CLI, Terraform, end to end with boto3"
+python -m pytest -q Tests/python Tests/integration

@@ -1,0 +1,50 @@
+import AWSSigning
+import Foundation
+
+/// A credential with the instants that govern its use: when it was issued, when to refresh it, and until
+/// when it may be handed out.
+struct CachedCredential: Sendable, Equatable {
+    var credential: AWSCredential
+    /// When STS issued it (when the fetch returned); shared through the L2 entry so that every replica
+    /// computes the same refresh instant.
+    var issuedAt: Date
+    /// When STS says it expires.
+    var expiration: Date
+    /// From this instant on, a lookup schedules a background refresh.
+    var refreshAt: Date
+    /// After this instant it is never handed out.
+    var usableUntil: Date
+
+    init(credential: AWSCredential, issuedAt: Date, expiration: Date, timing: CredentialTiming) {
+        var credential = credential
+        credential.expiration = expiration
+        self.credential = credential
+        self.issuedAt = issuedAt
+        self.expiration = expiration
+        self.usableUntil = expiration.addingTimeInterval(-timing.expiryMargin)
+        self.refreshAt = timing.refreshInstant(issuedAt: issuedAt, expiration: expiration)
+    }
+
+    func isUsable(at now: Date) -> Bool { now < usableUntil }
+
+    func isFresh(at now: Date) -> Bool { now < refreshAt }
+}
+
+/// The timing rules of the cache, in seconds.
+///
+/// - A credential is never handed out within `expiryMargin` (60 s by default) of its expiry.
+/// - A background refresh starts `max(refreshLead, refreshLeadFraction × lifetime)` before expiry: at the
+///   latest 5 minutes or 20% of the lifetime before it, whichever is earlier. For a 1-hour credential that
+///   is 12 minutes before expiry; for a 15-minute credential, 5 minutes before.
+struct CredentialTiming: Sendable {
+    var expiryMargin: TimeInterval
+    var refreshLead: TimeInterval
+    var refreshLeadFraction: Double
+
+    func refreshInstant(issuedAt: Date, expiration: Date) -> Date {
+        let lifetime = max(0, expiration.timeIntervalSince(issuedAt))
+        let lead = max(refreshLead, refreshLeadFraction * lifetime)
+        // Never later than the end of the usable window, so short-lived credentials still refresh ahead.
+        return min(expiration.addingTimeInterval(-lead), expiration.addingTimeInterval(-expiryMargin))
+    }
+}

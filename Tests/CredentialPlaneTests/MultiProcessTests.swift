@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+/// Four `credential-probe` processes (gateway replicas) burst against one `redis-server` and one counting
+/// STS stand-in.
+@Suite("Single flight across processes", .serialized)
+struct MultiProcessTests {
+    struct ProbeReport: Decodable {
+        var requests: Int
+        var succeeded: Int
+        var layers: [String: Int]
+        var errors: [String]
+        var accessKeyIds: [String]
+    }
+
+    struct STSCalls: Decodable {
+        var count: Int
+    }
+
+    /// The `credential-probe` executable built next to this test binary (`.build/<config>/`).
+    static func probeExecutable() throws -> URL {
+        var folders: [URL] = []
+        if let executable = Bundle.main.executableURL { folders.append(executable.deletingLastPathComponent()) }
+        folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        folders.append(Bundle.main.bundleURL)
+        folders.append(Bundle.main.bundleURL.deletingLastPathComponent())
+        for folder in folders {
+            // On macOS the binary sits inside `<name>.xctest/Contents/MacOS`; walk up to `.build/<config>/`.
+            var candidate = folder
+            for _ in 0..<4 {
+                let probe = candidate.appendingPathComponent("credential-probe")
+                if FileManager.default.isExecutableFile(atPath: probe.path) { return probe }
+                candidate = candidate.deletingLastPathComponent()
+            }
+        }
+        throw PeerStartError(
+            description: "credential-probe was not found next to the test binary (looked in \(folders.map(\.path))); "
+                + "the test target must depend on the credential-probe executable target"
+        )
+    }
+
+    @Test("4 replicas × 200 concurrent cold requests for one role make exactly one STS call")
+    func coldBurst() async throws {
+        let probe = try Self.probeExecutable()
+        try await TestSupport.withRedis { redis in
+            try await PythonPeer.with({ try await PythonPeer.startSTSStandIn() }) { sts in
+                // The one expected call is slow, so every replica is waiting while it runs.
+                try await sts.post("/control/script", json: #"[{"delay": 0.5}]"#)
+                let folder = FileManager.default.temporaryDirectory
+                    .appendingPathComponent("credential-probe-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let tokenFile = folder.appendingPathComponent("token")
+                try Data(TestJWT.make(subject: "system:serviceaccount:genai:gateway").utf8).write(to: tokenFile)
+                let encryptionKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+                let startAt = Date().timeIntervalSince1970 + 4
+
+                let processes = try (0..<4).map { index in
+                    try ProbeProcess.launch(
+                        probe,
+                        arguments: [
+                            "--redis-url", redis.url,
+                            "--sts-endpoint", sts.baseURL,
+                            "--role-arn", "arn:aws:iam::111111111111:role/ACME-GenAI-Burst-BedrockInvokeRole",
+                            "--concurrency", "200",
+                            "--token-file", tokenFile.path,
+                            "--start-at", String(startAt),
+                        ],
+                        environment: ["GW_CREDENTIAL_CACHE_KEY": encryptionKey],
+                        name: "replica-\(index)"
+                    )
+                }
+                var reports: [ProbeReport] = []
+                for process in processes {
+                    let (status, output, errorOutput) = await process.wait(timeout: .seconds(120))
+                    #expect(status == 0, "probe exited with \(status): \(errorOutput)")
+                    let report = try JSONDecoder().decode(ProbeReport.self, from: Data(output.utf8))
+                    reports.append(report)
+                }
+
+                let calls = try JSONDecoder().decode(STSCalls.self, from: try await sts.get("/calls"))
+                #expect(calls.count == 1, "STS was called \(calls.count) times")
+                #expect(reports.count == 4)
+                for report in reports {
+                    #expect(report.requests == 200)
+                    #expect(report.succeeded == 200)
+                    #expect(report.errors.isEmpty, "\(report.errors.prefix(3))")
+                }
+                #expect(Set(reports.flatMap(\.accessKeyIds)).count == 1)
+                // One replica's in-process flight made the call; the other three read it from Redis.
+                #expect(reports.filter { ($0.layers["sts"] ?? 0) > 0 }.count == 1)
+                #expect(reports.filter { ($0.layers["l2"] ?? 0) > 0 }.count == 3)
+            }
+        }
+    }
+}
+
+/// One launched probe with its output collected on background threads.
+final class ProbeProcess: @unchecked Sendable {
+    private let process: Process
+    private let stdout = Pipe()
+    private let stderr = Pipe()
+    private let outputData = OutputBuffer()
+    private let errorData = OutputBuffer()
+
+    private init(process: Process) {
+        self.process = process
+    }
+
+    static func launch(
+        _ executable: URL,
+        arguments: [String],
+        environment: [String: String],
+        name: String
+    ) throws -> ProbeProcess {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let probe = ProbeProcess(process: process)
+        process.standardOutput = probe.stdout
+        process.standardError = probe.stderr
+        probe.outputData.drain(probe.stdout.fileHandleForReading)
+        probe.errorData.drain(probe.stderr.fileHandleForReading)
+        do {
+            try process.run()
+        } catch {
+            throw PeerStartError(description: "cannot launch \(executable.path) (\(name)): \(error)")
+        }
+        return probe
+    }
+
+    /// Waits for exit (killing the process after `timeout`) and returns its status, stdout and stderr.
+    func wait(timeout: Duration) async -> (Int32, String, String) {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            process.terminate()
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+        await outputData.finished()
+        await errorData.finished()
+        return (process.terminationStatus, outputData.text, errorData.text)
+    }
+}
+
+/// Collects a pipe's bytes on a dedicated thread until end of file.
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var done = false
+
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+
+    func drain(_ handle: FileHandle) {
+        Thread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                self.lock.withLock { self.data.append(chunk) }
+            }
+            self.lock.withLock { self.done = true }
+        }.start()
+    }
+
+    func finished() async {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !lock.withLock({ done }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+#if canImport(Darwin)
+private let streamSocketType = SOCK_STREAM
+#else
+private let streamSocketType = Int32(SOCK_STREAM.rawValue)
+#endif
+
+/// Sends a signal to a process (libc `kill`, which the ``RedisServerProcess/kill()`` method shadows).
+private func sendSignal(_ signal: Int32, to pid: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.kill(pid, signal)
+    #elseif canImport(Musl)
+    _ = Musl.kill(pid, signal)
+    #elseif canImport(Darwin)
+    _ = Darwin.kill(pid, signal)
+    #endif
+}
+
+/// A real `redis-server` for tests, on a free loopback port with its own temporary directory, no persistence.
+///
+/// Self-contained (Foundation and libc only) so other test targets can copy it as is.
+///
+/// ```swift
+/// let server = try await RedisServerProcess.start()
+/// defer { server.stop() }          // or `await server.stop()`
+/// let url = server.url             // redis://127.0.0.1:<port>
+/// ```
+///
+/// Starting throws with the server's log when it does not come up, so a test fails with the reason instead of
+/// being skipped.
+final class RedisServerProcess: @unchecked Sendable {
+    struct StartError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// TLS files for a TLS-only server (`--port 0 --tls-port N`).
+    struct TLSFiles: Sendable {
+        var certificateFile: String
+        var keyFile: String
+        var caFile: String
+        /// Require client certificates (`--tls-auth-clients yes`).
+        var requireClientCertificates = false
+    }
+
+    static let executable = ProcessInfo.processInfo.environment["REDIS_SERVER"] ?? "/usr/bin/redis-server"
+
+    /// The port the server listens on (TLS or plain text), kept across ``restart()``.
+    let port: Int
+    /// The temporary directory holding the log; removed by ``stop()``.
+    let directory: URL
+    let tls: TLSFiles?
+    private let extraArguments: [String]
+    private let lock = NSLock()
+    private var process: Process?
+
+    /// `redis://127.0.0.1:<port>` (`rediss://` for a TLS server).
+    var url: String { "\(self.tls == nil ? "redis" : "rediss")://127.0.0.1:\(self.port)" }
+
+    var logFile: URL { self.directory.appendingPathComponent("redis.log") }
+
+    private init(port: Int, directory: URL, tls: TLSFiles?, extraArguments: [String]) {
+        self.port = port
+        self.directory = directory
+        self.tls = tls
+        self.extraArguments = extraArguments
+    }
+
+    deinit {
+        // Safety net when a test forgot to stop the server.
+        if let process = self.process, process.isRunning {
+            sendSignal(SIGKILL, to: process.processIdentifier)
+        }
+    }
+
+    /// Starts a server on a free port and waits until it accepts commands.
+    ///
+    /// - Parameters:
+    ///   - arguments: Extra `redis-server` arguments, such as `["--requirepass", "secret"]`.
+    ///   - tls: Serve TLS only, with these files.
+    static func start(arguments: [String] = [], tls: TLSFiles? = nil) async throws -> RedisServerProcess {
+        var lastError: (any Error)?
+        // A free port can be taken by someone else between probing and binding; try a few.
+        for _ in 0..<5 {
+            let port = try Self.freePort()
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("redis-test-\(port)-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let server = RedisServerProcess(port: port, directory: directory, tls: tls, extraArguments: arguments)
+            do {
+                try await server.launch()
+                return server
+            } catch {
+                lastError = error
+                await server.stop()
+            }
+        }
+        throw lastError ?? StartError(description: "redis-server did not start")
+    }
+
+    /// Starts the server again on the same port (after ``kill()`` or ``stop(removingDirectory:)``).
+    func restart() async throws {
+        try await self.launch()
+    }
+
+    /// Kills the server with SIGKILL (as a crash would) and waits until it is gone.
+    func kill() async {
+        guard let process = self.currentProcess() else { return }
+        if process.isRunning {
+            sendSignal(SIGKILL, to: process.processIdentifier)
+        }
+        await Self.waitForExit(process, timeout: 5)
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 5 s).
+    ///
+    /// - Parameter removingDirectory: Also delete the temporary directory (default `true`).
+    func stop(removingDirectory: Bool = true) async {
+        if let process = self.currentProcess(), process.isRunning {
+            process.terminate()
+            if !(await Self.waitForExit(process, timeout: 5)) {
+                sendSignal(SIGKILL, to: process.processIdentifier)
+                await Self.waitForExit(process, timeout: 5)
+            }
+        }
+        if removingDirectory {
+            try? FileManager.default.removeItem(at: self.directory)
+        }
+    }
+
+    /// The last lines of the server's log, for failure messages.
+    func logTail(lines: Int = 20) -> String {
+        guard let log = try? String(contentsOf: self.logFile, encoding: .utf8) else { return "(no log)" }
+        return log.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    // MARK: - Launching
+
+    private func launch() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
+            throw StartError(description: "\(Self.executable) is missing; install Debian's redis-server")
+        }
+        try? FileManager.default.removeItem(at: self.logFile)
+        var arguments = [
+            "--bind", "127.0.0.1", "-::1",
+            "--save", "",
+            "--appendonly", "no",
+            "--daemonize", "no",
+            "--dir", self.directory.path,
+            "--logfile", self.logFile.path,
+            "--enable-debug-command", "yes",
+        ]
+        if let tls = self.tls {
+            arguments += [
+                "--port", "0",
+                "--tls-port", String(self.port),
+                "--tls-cert-file", tls.certificateFile,
+                "--tls-key-file", tls.keyFile,
+                "--tls-ca-cert-file", tls.caFile,
+                "--tls-auth-clients", tls.requireClientCertificates ? "yes" : "no",
+            ]
+        } else {
+            arguments += ["--port", String(self.port)]
+        }
+        arguments += self.extraArguments
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.lock.withLock { self.process = process }
+
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            guard process.isRunning else {
+                throw StartError(
+                    description: "redis-server exited with status \(process.terminationStatus) on port \(self.port):\n"
+                        + self.logTail()
+                )
+            }
+            if self.logTail(lines: 50).contains("Ready to accept connections"), Self.acceptsConnections(self.port) {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw StartError(description: "redis-server did not become ready on port \(self.port):\n" + self.logTail())
+    }
+
+    private func currentProcess() -> Process? {
+        self.lock.withLock { self.process }
+    }
+
+    @discardableResult
+    private static func waitForExit(_ process: Process, timeout: TimeInterval) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return !process.isRunning
+    }
+
+    // MARK: - Sockets
+
+    /// A port that was free a moment ago (bind to port 0 on loopback, read it back, close).
+    static func freePort() throws -> Int {
+        let socketFD = socket(AF_INET, streamSocketType, 0)
+        guard socketFD >= 0 else { throw StartError(description: "socket() failed: errno \(errno)") }
+        defer { close(socketFD) }
+        var address = Self.loopbackAddress(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else { throw StartError(description: "bind() failed: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+        }
+        guard named == 0 else { throw StartError(description: "getsockname() failed: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether something accepts TCP connections on the loopback port.
+    static func acceptsConnections(_ port: Int) -> Bool {
+        let socketFD = socket(AF_INET, streamSocketType, 0)
+        guard socketFD >= 0 else { return false }
+        defer { close(socketFD) }
+        var address = Self.loopbackAddress(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return connected == 0
+    }
+
+    private static func loopbackAddress(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+}
