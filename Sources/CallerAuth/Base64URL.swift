@@ -12,26 +12,56 @@ enum Base64URL {
 
     /// Decodes `text`; `nil` when it is not canonical unpadded base64url.
     static func decode(_ text: Substring.UTF8View) -> [UInt8]? {
-        let count = text.count
-        guard count % 4 != 1 else { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in text {
-            let value = Self.decodeTable[Int(byte)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
-            }
+        if let decoded = text.withContiguousStorageIfAvailable({ Self.decode($0) }) {
+            return decoded
         }
-        // Leftover bits must be zero (canonical encoding).
-        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
-        return output
+        return Array(text).withUnsafeBufferPointer { Self.decode($0) }
+    }
+
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let count = input.count
+        let remainder = count % 4
+        guard remainder != 1 else { return nil }
+        let outputCount = count / 4 * 3 + (remainder == 0 ? 0 : remainder - 1)
+        return Self.decodeTable.withUnsafeBufferPointer { table -> [UInt8]? in
+            var valid = true
+            let output = [UInt8](unsafeUninitializedCapacity: outputCount) { buffer, initialized in
+                var inIndex = 0
+                var outIndex = 0
+                var invalid: UInt8 = 0
+                while count - inIndex >= 4 {
+                    let a = table[Int(input[inIndex])]
+                    let b = table[Int(input[inIndex + 1])]
+                    let c = table[Int(input[inIndex + 2])]
+                    let d = table[Int(input[inIndex + 3])]
+                    invalid |= a | b | c | d
+                    let word = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                    buffer[outIndex] = UInt8(truncatingIfNeeded: word >> 16)
+                    buffer[outIndex + 1] = UInt8(truncatingIfNeeded: word >> 8)
+                    buffer[outIndex + 2] = UInt8(truncatingIfNeeded: word)
+                    inIndex += 4
+                    outIndex += 3
+                }
+                if remainder >= 2 {
+                    let a = table[Int(input[inIndex])]
+                    let b = table[Int(input[inIndex + 1])]
+                    let c = remainder == 3 ? table[Int(input[inIndex + 2])] : 0
+                    invalid |= a | b | c
+                    let word = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
+                    buffer[outIndex] = UInt8(truncatingIfNeeded: word >> 16)
+                    if remainder == 3 {
+                        buffer[outIndex + 1] = UInt8(truncatingIfNeeded: word >> 8)
+                    }
+                    // Canonical encoding: the bits below the last whole byte must be zero.
+                    let unused: UInt32 = remainder == 2 ? (UInt32(b) & 0x0F) : (UInt32(c) & 0x03)
+                    if unused != 0 { invalid |= 0x80 }
+                }
+                // Table entries for invalid characters are 0xFF; valid ones are below 64.
+                valid = invalid & 0xC0 == 0
+                initialized = outputCount
+            }
+            return valid ? output : nil
+        }
     }
 
     static func decode(_ text: String) -> [UInt8]? {

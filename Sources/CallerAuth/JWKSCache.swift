@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// The IdP's signing keys, fetched through a ``JWKSFetcher`` and refreshed when a token names a key id the
 /// cache does not know.
@@ -16,15 +17,38 @@ public actor JWKSCache {
         var key: VerificationKey
     }
 
+    /// The loaded keys. Written only by the actor; readable without waiting on it, so verifying a token whose
+    /// key is already loaded never queues behind the actor.
+    struct Snapshot: Sendable {
+        var entries: [Entry] = []
+        var entriesByKid: [String: [Entry]] = [:]
+        var fetchedAt: Date?
+
+        func lookup(_ kid: String?, algorithm: JWTAlgorithm) throws(AuthError) -> Entry? {
+            if let kid {
+                guard let candidates = self.entriesByKid[kid] else { return nil }
+                return candidates.first { $0.key.algorithm == algorithm } ?? candidates.first
+            }
+            let compatible = self.entries.filter {
+                $0.key.algorithm == algorithm
+                    && ($0.declaredAlgorithm == nil || $0.declaredAlgorithm == algorithm.rawValue)
+            }
+            guard compatible.count <= 1 else {
+                throw .malformed(
+                    "the token header has no 'kid' and the JWKS holds \(compatible.count) \(algorithm.rawValue) keys; the IdP must name the key"
+                )
+            }
+            return compatible.first
+        }
+    }
+
     private let fetcher: any JWKSFetcher
     private let clock: any AuthClock
     private let minimumRefreshInterval: TimeInterval
     private let maximumKeySetAge: TimeInterval
     private let logger: Logger
 
-    private var entries: [Entry] = []
-    private var entriesByKid: [String: [Entry]] = [:]
-    private var fetchedAt: Date?
+    private let current = NIOLockedValueBox(Snapshot())
     private var lastAttempt: Date?
     private var lastFailure: AuthError?
     private var inflight: Task<Void, Never>?
@@ -48,10 +72,23 @@ public actor JWKSCache {
     }
 
     /// The key ids currently trusted, in JWKS order (keys without an id are listed as `nil`).
-    public var keyIDs: [String?] { self.entries.map(\.kid) }
+    public var keyIDs: [String?] { self.current.withLockedValue { $0.entries.map(\.kid) } }
 
     /// When the key set was last fetched successfully.
-    public var lastRefresh: Date? { self.fetchedAt }
+    public var lastRefresh: Date? { self.current.withLockedValue { $0.fetchedAt } }
+
+    private var entries: [Entry] { self.current.withLockedValue { $0.entries } }
+    private var fetchedAt: Date? { self.current.withLockedValue { $0.fetchedAt } }
+
+    /// The key for `kid` from the keys already loaded and not yet due for a refetch, without waiting on the
+    /// actor; `nil` when the slow path (``key(for:algorithm:)``) must decide.
+    nonisolated func loadedKey(for kid: String?, algorithm: JWTAlgorithm) -> Entry? {
+        let snapshot = self.current.withLockedValue { $0 }
+        guard let fetchedAt = snapshot.fetchedAt,
+            self.clock.now().timeIntervalSince(fetchedAt) < self.maximumKeySetAge
+        else { return nil }
+        return try? snapshot.lookup(kid, algorithm: algorithm)
+    }
 
     /// Fetches the key set if none is loaded yet (still rate limited), for readiness checks.
     ///
@@ -90,19 +127,7 @@ public actor JWKSCache {
     }
 
     private func lookup(_ kid: String?, algorithm: JWTAlgorithm) throws(AuthError) -> Entry? {
-        if let kid {
-            guard let candidates = self.entriesByKid[kid] else { return nil }
-            return candidates.first { $0.key.algorithm == algorithm } ?? candidates.first
-        }
-        let compatible = self.entries.filter {
-            $0.key.algorithm == algorithm && ($0.declaredAlgorithm == nil || $0.declaredAlgorithm == algorithm.rawValue)
-        }
-        guard compatible.count <= 1 else {
-            throw .malformed(
-                "the token header has no 'kid' and the JWKS holds \(compatible.count) \(algorithm.rawValue) keys; the IdP must name the key"
-            )
-        }
-        return compatible.first
+        try self.current.withLockedValue { $0 }.lookup(kid, algorithm: algorithm)
     }
 
     private func unknownKeyError(_ kid: String?, algorithm: JWTAlgorithm) -> AuthError {
@@ -196,9 +221,8 @@ public actor JWKSCache {
                 )
             }
         }
-        self.entries = entries
-        self.entriesByKid = byKid
-        self.fetchedAt = self.clock.now()
+        let snapshot = Snapshot(entries: entries, entriesByKid: byKid, fetchedAt: self.clock.now())
+        self.current.withLockedValue { $0 = snapshot }
         self.lastFailure = nil
         self.logger.debug(
             "JWKS refreshed",

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The registered claims the verifier checks, plus the configured groups claim.
 struct JWTClaims {
     var issuer: String?
@@ -11,98 +9,52 @@ struct JWTClaims {
     var issuedAt: Double?
     var groups: [String]
 
-    /// Decodes the claims set, naming the claim at fault when one has the wrong type.
+    /// Decodes the claims set, naming the claim at fault when one has the wrong type. A claim that is
+    /// `null` counts as absent.
     init(json: [UInt8], groupsClaim: String) throws(AuthError) {
-        let decoder = JSONDecoder()
-        decoder.userInfo[Decoded.groupsClaimKey] = groupsClaim
-        do {
-            let decoded = try decoder.decode(Decoded.self, from: Data(json))
-            self = decoded.claims
-        } catch let error as ClaimTypeError {
-            throw .malformed("claim '\(Sanitize.quoted(error.claim))' must be \(error.expected)")
-        } catch {
+        guard case .object(let members) = JSONValue.parse(json) else {
             throw .malformed("the payload is not a JSON object")
         }
-    }
-
-    private struct ClaimTypeError: Error {
-        var claim: String
-        var expected: String
-    }
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { self.stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    private struct Decoded: Decodable {
-        static let groupsClaimKey = CodingUserInfoKey(rawValue: "gw.groupsClaim")!
-        var claims: JWTClaims
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: Key.self)
-            func string(_ name: String) throws -> String? {
-                do {
-                    return try container.decodeIfPresent(String.self, forKey: Key(name))
-                } catch {
-                    throw ClaimTypeError(claim: name, expected: "a string")
-                }
+        func string(_ name: String) throws(AuthError) -> String? {
+            switch members[name] {
+            case nil, .null: return nil
+            case .string(let value): return value
+            default: throw .malformed("claim '\(name)' must be a string")
             }
-            func numericDate(_ name: String) throws -> Double? {
-                let value: Double?
-                do {
-                    value = try container.decodeIfPresent(Double.self, forKey: Key(name))
-                } catch {
-                    throw ClaimTypeError(claim: name, expected: "a number of seconds since 1970 (NumericDate)")
-                }
-                guard let value else { return nil }
-                guard value.isFinite else {
-                    throw ClaimTypeError(claim: name, expected: "a finite NumericDate")
-                }
-                return value
-            }
-            func stringOrList(_ name: String) throws -> [String]? {
-                let key = Key(name)
-                guard container.contains(key), try !container.decodeNil(forKey: key) else { return nil }
-                if let single = try? container.decode(String.self, forKey: key) {
-                    return [single]
-                }
-                if let list = try? container.decode([String].self, forKey: key) {
-                    return list
-                }
-                throw ClaimTypeError(claim: name, expected: "a string or an array of strings")
-            }
-            let groupsClaim = decoder.userInfo[Self.groupsClaimKey] as? String ?? "groups"
-            self.claims = JWTClaims(
-                issuer: try string("iss"),
-                subject: try string("sub"),
-                audience: try stringOrList("aud"),
-                expiresAt: try numericDate("exp"),
-                notBefore: try numericDate("nbf"),
-                issuedAt: try numericDate("iat"),
-                groups: try stringOrList(groupsClaim) ?? []
-            )
         }
-    }
-
-    private init(
-        issuer: String?,
-        subject: String?,
-        audience: [String]?,
-        expiresAt: Double?,
-        notBefore: Double?,
-        issuedAt: Double?,
-        groups: [String]
-    ) {
-        self.issuer = issuer
-        self.subject = subject
-        self.audience = audience
-        self.expiresAt = expiresAt
-        self.notBefore = notBefore
-        self.issuedAt = issuedAt
-        self.groups = groups
+        func numericDate(_ name: String) throws(AuthError) -> Double? {
+            switch members[name] {
+            case nil, .null: return nil
+            case .number(let value) where value.isFinite: return value
+            default: throw .malformed("claim '\(name)' must be a number of seconds since 1970 (NumericDate)")
+            }
+        }
+        func stringOrList(_ name: String) throws(AuthError) -> [String]? {
+            switch members[name] {
+            case nil, .null:
+                return nil
+            case .string(let value):
+                return [value]
+            case .array(let elements):
+                var strings: [String] = []
+                strings.reserveCapacity(elements.count)
+                for element in elements {
+                    guard case .string(let value) = element else {
+                        throw .malformed("claim '\(Sanitize.quoted(name))' must be a string or an array of strings")
+                    }
+                    strings.append(value)
+                }
+                return strings
+            default:
+                throw .malformed("claim '\(Sanitize.quoted(name))' must be a string or an array of strings")
+            }
+        }
+        self.issuer = try string("iss")
+        self.subject = try string("sub")
+        self.audience = try stringOrList("aud")
+        self.expiresAt = try numericDate("exp")
+        self.notBefore = try numericDate("nbf")
+        self.issuedAt = try numericDate("iat")
+        self.groups = try stringOrList(groupsClaim) ?? []
     }
 }

@@ -90,8 +90,13 @@ public final class JWTVerifier: Sendable {
         let claims = try JWTClaims(json: jws.payload, groupsClaim: self.configuration.groupsClaim)
         let caller = try self.check(claims, token: token)
 
-        let entry = try await self.keys.key(for: jws.header.kid, algorithm: jws.algorithm)
-        let keyName = entry.kid.map { "'\(Sanitize.quoted($0))'" } ?? "(no kid)"
+        let entry: JWKSCache.Entry
+        if let loaded = self.keys.loadedKey(for: jws.header.kid, algorithm: jws.algorithm) {
+            entry = loaded
+        } else {
+            entry = try await self.keys.key(for: jws.header.kid, algorithm: jws.algorithm)
+        }
+        var keyName: String { entry.kid.map { "'\(Sanitize.quoted($0))'" } ?? "(no kid)" }
         guard entry.key.algorithm == jws.algorithm else {
             throw .keyMismatch(
                 "key \(keyName) is \(entry.key.kindDescription), which cannot verify \(jws.algorithm.rawValue)"
@@ -130,8 +135,9 @@ public final class JWTVerifier: Sendable {
             throw .issuerMismatch("issuer '\(Sanitize.quoted(issuer))' is not the configured issuer '\(expected)'")
         }
         let now = self.clock.now()
-        let nowText = Timestamp.iso8601(now)
-        let skewText = Timestamp.seconds(self.skew)
+        // Only formatted when a check fails.
+        var nowText: String { Timestamp.iso8601(now) }
+        var skewText: String { Timestamp.seconds(self.skew) }
         guard let exp = claims.expiresAt else {
             throw .missingClaim("the token has no 'exp' claim; tokens without an expiry are not accepted")
         }

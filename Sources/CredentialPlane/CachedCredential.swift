@@ -29,22 +29,3 @@ struct CachedCredential: Sendable, Equatable {
 
     func isFresh(at now: Date) -> Bool { now < refreshAt }
 }
-
-/// The timing rules of the cache, in seconds.
-///
-/// - A credential is never handed out within `expiryMargin` (60 s by default) of its expiry.
-/// - A background refresh starts `max(refreshLead, refreshLeadFraction × lifetime)` before expiry: at the
-///   latest 5 minutes or 20% of the lifetime before it, whichever is earlier. For a 1-hour credential that
-///   is 12 minutes before expiry; for a 15-minute credential, 5 minutes before.
-struct CredentialTiming: Sendable {
-    var expiryMargin: TimeInterval
-    var refreshLead: TimeInterval
-    var refreshLeadFraction: Double
-
-    func refreshInstant(issuedAt: Date, expiration: Date) -> Date {
-        let lifetime = max(0, expiration.timeIntervalSince(issuedAt))
-        let lead = max(refreshLead, refreshLeadFraction * lifetime)
-        // Never later than the end of the usable window, so short-lived credentials still refresh ahead.
-        return min(expiration.addingTimeInterval(-lead), expiration.addingTimeInterval(-expiryMargin))
-    }
-}

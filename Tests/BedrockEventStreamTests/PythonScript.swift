@@ -31,7 +31,7 @@ struct PythonScript {
             }
         }
         throw Failure(
-            description: "no Python interpreter: set PYTHON or put python3 on PATH, then run the project's test command, which installs the pinned Python packages (botocore)"
+            description: "no Python interpreter: set PYTHON or put python3 on PATH, then run the project's test command, scripts/test.sh, which installs the pinned Python packages and sets PYTHON (botocore)"
         )
     }
 
@@ -78,7 +78,7 @@ struct PythonScript {
         let result = try await Self.run(script, arguments)
         if result.status == Self.missingPackageStatus {
             throw Failure(
-                description: "\(package) is not importable by \(try Self.interpreter()): run the project's test command, which installs the pinned Python packages, or set PYTHON to an interpreter that has \(package). \(result.standardError)"
+                description: "\(package) is not importable by \(try Self.interpreter()): run the project's test command, scripts/test.sh, which installs the pinned Python packages and sets PYTHON, or set PYTHON to an interpreter that has \(package). \(result.standardError)"
             )
         }
         guard result.status == 0 else {

@@ -49,6 +49,34 @@ struct JWTVerifierTests {
         await #expect(throws: AuthError.malformedToken) { try await ambiguous.verify(TokenMinter.rs256(kid: nil)) }
     }
 
+    @Test func realWorldClaimShapesAndEscapesAreRead() async throws {
+        let verifier = try JWTVerifier.testing()
+        // Hand-written JSON: escaped slashes, unicode escapes with a surrogate pair, nested objects, nulls,
+        // booleans, floats and unknown claims, as Keycloak, Entra ID and Okta tokens carry.
+        let claims = #"""
+            {"iss":"https:\/\/idp.example.com\/realms\/acme","aud":["genai-gateway"],"sub":"Jos\u00e9 \ud83d\ude00",
+             "exp":1795255800.5,"iat":1795255200,"nbf":null,"email_verified":true,"acr":"1",
+             "realm_access":{"roles":["offline_access",{"nested":[1,2,{"deep":null}]}]},"groups":["a\"b","c\\d"],
+             "scope":"openid email","amr":["pwd","mfa"],"weight":-1.5e3}
+            """#
+        let header = TokenMinter.json(["alg": "RS256", "kid": "rsa-1"])
+        let input = header + "." + TokenMinter.base64url(Array(claims.utf8))
+        let signature = try TestKeys.rsa.signature(for: SHA256.hash(data: Data(input.utf8)), padding: .insecurePKCS1v1_5)
+        let caller = try await verifier.verify(input + "." + TokenMinter.base64url(signature.rawRepresentation))
+        #expect(caller.subject == "José 😀")
+        #expect(caller.groups == ["a\"b", "c\\d"])
+        #expect(caller.expiresAt == Date(timeIntervalSince1970: 1_795_255_800.5))
+
+        // Nesting beyond 64 levels is refused rather than recursed into.
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let deepClaims = #"{"iss":"https://idp.example.com/realms/acme","x":"# + deep + "}"
+        let deepInput = header + "." + TokenMinter.base64url(Array(deepClaims.utf8))
+        let deepSignature = try TestKeys.rsa.signature(for: SHA256.hash(data: Data(deepInput.utf8)), padding: .insecurePKCS1v1_5)
+        await #expect(throws: AuthError.malformedToken) {
+            try await verifier.verify(deepInput + "." + TokenMinter.base64url(deepSignature.rawRepresentation))
+        }
+    }
+
     @Test func callerDescriptionAndDumpNeverShowTheToken() async throws {
         let verifier = try JWTVerifier.testing()
         let token = TokenMinter.rs256()

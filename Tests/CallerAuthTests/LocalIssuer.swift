@@ -43,7 +43,7 @@ final class LocalIssuer: Sendable {
             }
         }
         throw Failure(
-            description: "no Python interpreter: set PYTHON or put python3 on PATH, then run the project's test command, which installs the pinned Python packages (joserfc)"
+            description: "no Python interpreter: set PYTHON or put python3 on PATH, then run the project's test command, scripts/test.sh, which installs the pinned Python packages and sets PYTHON (joserfc)"
         )
     }
 
@@ -107,7 +107,7 @@ final class LocalIssuer: Sendable {
 
     private static func explain(status: Int32?, stderr: String) -> String {
         if status == Self.missingPackageStatus || stderr.contains("joserfc is not importable") {
-            return "joserfc is not importable by \((try? Self.interpreter()) ?? "python3"): run the project's test command, which installs the pinned Python packages, or set PYTHON to an interpreter that has joserfc 1.6.x. \(stderr)"
+            return "joserfc is not importable by \((try? Self.interpreter()) ?? "python3"): run the project's test command, scripts/test.sh, which installs the pinned Python packages and sets PYTHON, or set PYTHON to an interpreter that has joserfc 1.6.x. \(stderr)"
         }
         return "the local OIDC issuer exited before announcing itself: \(stderr)"
     }

@@ -177,7 +177,10 @@ struct RedisIntegrationTests {
                         try TestSupport.request(roleArn: "arn:aws:iam::111111111111:role/\(name)")
                     }
                     let warm = try request("Warm")
-                    #expect(try await broker.credentials(for: warm, context: .init(), logger: TestSupport.logger).layer == .sts)
+                    #expect(
+                        try await broker.credentials(for: warm, context: .init(), logger: TestSupport.logger).layer
+                            == .sts
+                    )
 
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         // Block the server for 3 s, as an overloaded Redis would be.
@@ -195,7 +198,11 @@ struct RedisIntegrationTests {
                             )
                             #expect(lookup.layer == .sts)
                         }
-                        let cached = try await broker.credentials(for: warm, context: .init(), logger: TestSupport.logger)
+                        let cached = try await broker.credentials(
+                            for: warm,
+                            context: .init(),
+                            logger: TestSupport.logger
+                        )
                         #expect(cached.layer == .l1)
                         #expect(broker.breaker.state == .open)
                         // Three reads timed out and opened the breaker; the other five lookups never called Redis.

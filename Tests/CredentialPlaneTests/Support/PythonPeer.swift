@@ -140,14 +140,16 @@ final class PythonPeer: @unchecked Sendable {
         String(((try? String(contentsOf: logURL, encoding: .utf8)) ?? "").suffix(2_000))
     }
 
-    /// Stops the process (SIGTERM, then SIGKILL after 5 s) and removes its log.
+    /// Stops the process and removes its log.
+    ///
+    /// SIGKILL, because a child started by Foundation's `Process` on Linux inherits the spawning thread's
+    /// blocked-signal mask and may ignore SIGTERM; these servers keep no state worth a clean exit.
     func stop() async {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: .milliseconds(10))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: logURL)
     }
 

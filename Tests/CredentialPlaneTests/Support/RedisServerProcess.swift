@@ -1,27 +1,27 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 #if canImport(Darwin)
-private let streamSocketType = SOCK_STREAM
+    private let streamSocketType = SOCK_STREAM
 #else
-private let streamSocketType = Int32(SOCK_STREAM.rawValue)
+    private let streamSocketType = Int32(SOCK_STREAM.rawValue)
 #endif
 
 /// Sends a signal to a process (libc `kill`, which the ``RedisServerProcess/kill()`` method shadows).
 private func sendSignal(_ signal: Int32, to pid: Int32) {
     #if canImport(Glibc)
-    _ = Glibc.kill(pid, signal)
+        _ = Glibc.kill(pid, signal)
     #elseif canImport(Musl)
-    _ = Musl.kill(pid, signal)
+        _ = Musl.kill(pid, signal)
     #elseif canImport(Darwin)
-    _ = Darwin.kill(pid, signal)
+        _ = Darwin.kill(pid, signal)
     #endif
 }
 
@@ -60,7 +60,7 @@ final class RedisServerProcess: @unchecked Sendable {
     let tls: TLSFiles?
     private let extraArguments: [String]
     private let lock = NSLock()
-    private var process: Process?
+    private var processID: pid_t?
 
     /// `redis://127.0.0.1:<port>` (`rediss://` for a TLS server).
     var url: String { "\(self.tls == nil ? "redis" : "rediss")://127.0.0.1:\(self.port)" }
@@ -76,8 +76,9 @@ final class RedisServerProcess: @unchecked Sendable {
 
     deinit {
         // Safety net when a test forgot to stop the server.
-        if let process = self.process, process.isRunning {
-            sendSignal(SIGKILL, to: process.processIdentifier)
+        if let processID = self.processID {
+            sendSignal(SIGKILL, to: processID)
+            _ = Self.reap(processID)
         }
     }
 
@@ -113,22 +114,20 @@ final class RedisServerProcess: @unchecked Sendable {
 
     /// Kills the server with SIGKILL (as a crash would) and waits until it is gone.
     func kill() async {
-        guard let process = self.currentProcess() else { return }
-        if process.isRunning {
-            sendSignal(SIGKILL, to: process.processIdentifier)
-        }
-        await Self.waitForExit(process, timeout: 5)
+        guard let processID = self.takeProcessID() else { return }
+        sendSignal(SIGKILL, to: processID)
+        await Self.waitForExit(processID, timeout: 5)
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s).
     ///
     /// - Parameter removingDirectory: Also delete the temporary directory (default `true`).
     func stop(removingDirectory: Bool = true) async {
-        if let process = self.currentProcess(), process.isRunning {
-            process.terminate()
-            if !(await Self.waitForExit(process, timeout: 5)) {
-                sendSignal(SIGKILL, to: process.processIdentifier)
-                await Self.waitForExit(process, timeout: 5)
+        if let processID = self.takeProcessID() {
+            sendSignal(SIGTERM, to: processID)
+            if !(await Self.waitForExit(processID, timeout: 5)) {
+                sendSignal(SIGKILL, to: processID)
+                await Self.waitForExit(processID, timeout: 5)
             }
         }
         if removingDirectory {
@@ -172,21 +171,15 @@ final class RedisServerProcess: @unchecked Sendable {
         }
         arguments += self.extraArguments
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.lock.withLock { self.process = process }
+        let processID = try Self.spawn(Self.executable, arguments: arguments)
+        self.lock.withLock { self.processID = processID }
 
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            guard process.isRunning else {
+            if let status = Self.reap(processID) {
+                self.lock.withLock { self.processID = nil }
                 throw StartError(
-                    description: "redis-server exited with status \(process.terminationStatus) on port \(self.port):\n"
-                        + self.logTail()
+                    description: "redis-server exited (wait status \(status)) on port \(self.port):\n" + self.logTail()
                 )
             }
             if self.logTail(lines: 50).contains("Ready to accept connections"), Self.acceptsConnections(self.port) {
@@ -197,17 +190,69 @@ final class RedisServerProcess: @unchecked Sendable {
         throw StartError(description: "redis-server did not become ready on port \(self.port):\n" + self.logTail())
     }
 
-    private func currentProcess() -> Process? {
-        self.lock.withLock { self.process }
+    private func takeProcessID() -> pid_t? {
+        self.lock.withLock {
+            defer { self.processID = nil }
+            return self.processID
+        }
+    }
+
+    /// Starts `path` with `arguments`, stdio on /dev/null, and a clean signal mask and dispositions.
+    ///
+    /// Foundation's `Process` on Linux hands the child the blocked-signal mask of the thread that spawns it, so
+    /// a server started with it ignores SIGTERM.
+    private static func spawn(_ path: String, arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        for descriptor: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(
+                &fileActions,
+                descriptor,
+                "/dev/null",
+                descriptor == 0 ? O_RDONLY : O_WRONLY,
+                0
+            )
+        }
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var processID = pid_t()
+        let result = posix_spawn(&processID, path, &fileActions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw StartError(description: "could not start \(path): \(String(cString: strerror(result)))")
+        }
+        return processID
+    }
+
+    /// The wait status if the process has exited (and is now reaped), `nil` while it runs.
+    private static func reap(_ processID: pid_t) -> Int32? {
+        var status: Int32 = 0
+        let result = waitpid(processID, &status, WNOHANG)
+        if result == processID { return status }
+        if result < 0 { return -1 }  // Already reaped or not our child.
+        return nil
     }
 
     @discardableResult
-    private static func waitForExit(_ process: Process, timeout: TimeInterval) async -> Bool {
+    private static func waitForExit(_ processID: pid_t, timeout: TimeInterval) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+        while Date() < deadline {
+            if Self.reap(processID) != nil { return true }
+            try? await Task.sleep(for: .milliseconds(5))
         }
-        return !process.isRunning
+        return false
     }
 
     // MARK: - Sockets
