@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "gen-iam", targets: ["GenIAM"]),
         .executable(name: "gateway", targets: ["GatewayServer"]),
         .executable(name: "credential-probe", targets: ["credential-probe"]),
+        .executable(name: "gateway-microbench", targets: ["MicroBenchmarks"]),
         .library(name: "UseCaseCatalog", targets: ["UseCaseCatalog"]),
         .library(name: "IAMGenerator", targets: ["IAMGenerator"]),
     ],
@@ -162,6 +163,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Benchmarks (bench/micro.sh builds this in release)
+        .executableTarget(
+            name: "MicroBenchmarks",
+            dependencies: [
+                "AWSSigning", "GatewayRouting", "CallerAuth", "BedrockEventStream", "CredentialPlane", "WebIdentity",
+                "GatewayRedis",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
