@@ -4,9 +4,19 @@
 #
 #   scripts/test.sh            everything (what CI runs)
 #   SKIP_INSTALL=1 scripts/test.sh   reuse what is installed
+#   scripts/test.sh --install-only [--no-checkov]   only install (scripts/local-stack.sh uses this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
+
+INSTALL_ONLY=0 WITH_CHECKOV=1
+for arg in "$@"; do
+    case "$arg" in
+        --install-only) INSTALL_ONLY=1 ;;
+        --no-checkov) WITH_CHECKOV=0 ;;
+        *) echo "usage: scripts/test.sh [--install-only [--no-checkov]]" >&2; exit 2 ;;
+    esac
+done
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -35,8 +45,9 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
         echo "$want" > "$stamp"
     }
     install_venv .venv scripts/requirements-test.txt
-    install_venv .venv-checkov scripts/requirements-checkov.txt
+    if [ "$WITH_CHECKOV" = 1 ]; then install_venv .venv-checkov scripts/requirements-checkov.txt; fi
 fi
+if [ "$INSTALL_ONLY" = 1 ]; then exit 0; fi
 export PATH="$ROOT/.venv/bin:$PATH"
 export PYTHON="$ROOT/.venv/bin/python"
 export CHECKOV="$ROOT/.venv-checkov/bin/checkov"
