@@ -1,25 +1,9 @@
-"""Shared fixtures for the Python test suite: paths of the repository and of the built Swift binaries."""
-import os
+"""Shared fixtures for the Python test suite."""
 import pathlib
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def built_binary(name: str) -> pathlib.Path:
-    """Path of a Swift product built by `swift build` (the test command builds them first)."""
-    env = os.environ.get(name.upper().replace("-", "_") + "_BIN")
-    if env:
-        return pathlib.Path(env)
-    bin_dir = subprocess.run(
-        ["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
-    path = pathlib.Path(bin_dir) / name
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run `swift build --product {name}` (scripts/test.sh does)")
-    return path
+from repo_paths import ROOT, built_binary
 
 
 @pytest.fixture(scope="session")

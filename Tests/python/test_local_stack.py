@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT, built_binary
+from repo_paths import ROOT, built_binary
 
 DRIVER = ROOT / "scripts" / "local_stack.py"
 
