@@ -182,6 +182,8 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // A real redis-server launched on a free port, shared by the Redis and credential-plane suites.
+        .target(name: "RedisServerSupport", path: "Tests/RedisServerSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
@@ -217,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "GatewayRedisTests",
             dependencies: [
-                "GatewayRedis",
+                "GatewayRedis", "RedisServerSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -229,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "CredentialPlaneTests",
             dependencies: [
-                "CredentialPlane", "credential-probe", "AWSSigning", "WebIdentity", "GatewayRedis",
+                "CredentialPlane", "credential-probe", "AWSSigning", "WebIdentity", "GatewayRedis", "RedisServerSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -37,35 +37,42 @@ private func sendSignal(_ signal: Int32, to pid: Int32) {
 ///
 /// Starting throws with the server's log when it does not come up, so a test fails with the reason instead of
 /// being skipped.
-final class RedisServerProcess: @unchecked Sendable {
-    struct StartError: Error, CustomStringConvertible {
-        let description: String
+public final class RedisServerProcess: @unchecked Sendable {
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// TLS files for a TLS-only server (`--port 0 --tls-port N`).
-    struct TLSFiles: Sendable {
-        var certificateFile: String
-        var keyFile: String
-        var caFile: String
+    public struct TLSFiles: Sendable {
+        public var certificateFile: String
+        public var keyFile: String
+        public var caFile: String
         /// Require client certificates (`--tls-auth-clients yes`).
-        var requireClientCertificates = false
+        public var requireClientCertificates = false
+
+        public init(certificateFile: String, keyFile: String, caFile: String, requireClientCertificates: Bool = false) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.caFile = caFile
+            self.requireClientCertificates = requireClientCertificates
+        }
     }
 
-    static let executable = ProcessInfo.processInfo.environment["REDIS_SERVER"] ?? "/usr/bin/redis-server"
+    public static let executable = ProcessInfo.processInfo.environment["REDIS_SERVER"] ?? "/usr/bin/redis-server"
 
     /// The port the server listens on (TLS or plain text), kept across ``restart()``.
-    let port: Int
+    public let port: Int
     /// The temporary directory holding the log; removed by ``stop()``.
-    let directory: URL
-    let tls: TLSFiles?
+    public let directory: URL
+    public let tls: TLSFiles?
     private let extraArguments: [String]
     private let lock = NSLock()
     private var processID: pid_t?
 
     /// `redis://127.0.0.1:<port>` (`rediss://` for a TLS server).
-    var url: String { "\(self.tls == nil ? "redis" : "rediss")://127.0.0.1:\(self.port)" }
+    public var url: String { "\(self.tls == nil ? "redis" : "rediss")://127.0.0.1:\(self.port)" }
 
-    var logFile: URL { self.directory.appendingPathComponent("redis.log") }
+    public var logFile: URL { self.directory.appendingPathComponent("redis.log") }
 
     private init(port: Int, directory: URL, tls: TLSFiles?, extraArguments: [String]) {
         self.port = port
@@ -87,7 +94,7 @@ final class RedisServerProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - arguments: Extra `redis-server` arguments, such as `["--requirepass", "secret"]`.
     ///   - tls: Serve TLS only, with these files.
-    static func start(arguments: [String] = [], tls: TLSFiles? = nil) async throws -> RedisServerProcess {
+    public static func start(arguments: [String] = [], tls: TLSFiles? = nil) async throws -> RedisServerProcess {
         var lastError: (any Error)?
         // A free port can be taken by someone else between probing and binding; try a few.
         for _ in 0..<5 {
@@ -108,12 +115,12 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// Starts the server again on the same port (after ``kill()`` or ``stop(removingDirectory:)``).
-    func restart() async throws {
+    public func restart() async throws {
         try await self.launch()
     }
 
     /// Kills the server with SIGKILL (as a crash would) and waits until it is gone.
-    func kill() async {
+    public func kill() async {
         guard let processID = self.takeProcessID() else { return }
         sendSignal(SIGKILL, to: processID)
         await Self.waitForExit(processID, timeout: 5)
@@ -122,7 +129,7 @@ final class RedisServerProcess: @unchecked Sendable {
     /// Stops the server (SIGTERM, then SIGKILL after 5 s).
     ///
     /// - Parameter removingDirectory: Also delete the temporary directory (default `true`).
-    func stop(removingDirectory: Bool = true) async {
+    public func stop(removingDirectory: Bool = true) async {
         if let processID = self.takeProcessID() {
             sendSignal(SIGTERM, to: processID)
             if !(await Self.waitForExit(processID, timeout: 5)) {
@@ -136,7 +143,7 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// The last lines of the server's log, for failure messages.
-    func logTail(lines: Int = 20) -> String {
+    public func logTail(lines: Int = 20) -> String {
         guard let log = try? String(contentsOf: self.logFile, encoding: .utf8) else { return "(no log)" }
         return log.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
@@ -258,7 +265,7 @@ final class RedisServerProcess: @unchecked Sendable {
     // MARK: - Sockets
 
     /// A port that was free a moment ago (bind to port 0 on loopback, read it back, close).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socketFD = socket(AF_INET, streamSocketType, 0)
         guard socketFD >= 0 else { throw StartError(description: "socket() failed: errno \(errno)") }
         defer { close(socketFD) }
