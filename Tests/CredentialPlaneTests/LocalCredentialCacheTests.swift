@@ -108,6 +108,18 @@ struct LocalCredentialCacheTests {
         #expect(lead(900) == 300)  // 20% of 15 min = 3 min < 5 min
         #expect(lead(1_500) == 300)  // 20% = 5 min exactly
         #expect(lead(43_200) == 8_640)  // 12 h: 2 h 24 min
-        #expect(lead(120) == 300)  // shorter than the lead: due for refresh as soon as it is issued
+        // Shorter than the lead: halfway through the usable window (120 s - 60 s margin), not as soon as issued.
+        #expect(lead(120) == 90)
+        #expect(lead(360) == 210)  // 300 s usable: refresh at 150 s, not at 60 s (360 - 300)
+        #expect(lead(60) == 300)  // never usable (within the 60 s margin at once): nothing to plan around
+    }
+
+    @Test("a credential shorter than the refresh lead is not due for refresh as soon as it is cached")
+    func shortLivedCredentialIsNotImmediatelyDue() {
+        let cache = LocalCredentialCache(capacity: 2)
+        cache.insert(key("a"), entry("SHORT", lifetime: 120))
+        let lookup = cache.lookup(key("a"), now: start.addingTimeInterval(1), refreshRetryInterval: 15)
+        #expect(lookup?.credential.accessKeyId == "SHORT")
+        #expect(lookup?.refreshDue == false, "a 2-minute credential must not start a refresh in its first second")
     }
 }
