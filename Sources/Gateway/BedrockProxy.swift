@@ -24,6 +24,7 @@ struct BedrockProxy: Sendable {
     let maxBodyBytes: Int
     let metrics: GatewayMetrics
     let audit: any AuditSink
+    let signers = SignerCache(service: "bedrock")
     let clock = ContinuousClock()
 
     /// Largest Converse response body parsed for `usage`.
@@ -246,7 +247,7 @@ struct BedrockProxy: Sendable {
             signed.append((name: field.name.canonicalName, value: field.value))
         }
         let payloadHash = body.withUnsafeReadableBytes { SigV4Signer.sha256Hex($0) }
-        let signer = SigV4Signer(credential: credential, region: target.region, service: "bedrock")
+        let signer = signers.signer(for: credential, region: target.region)
         for header in signer.signHeaders(method: "POST", path: path, query: nil, headers: signed, payloadSHA256Hex: payloadHash, date: Date()) {
             outbound.headers.replaceOrAdd(name: header.name, value: header.value)
         }
