@@ -141,6 +141,7 @@ let package = Package(
                 "UseCaseCatalog", "IAMGenerator", "GatewayCore", "GatewayRouting", "BedrockEventStream", "CallerAuth",
                 "AWSSigning", "WebIdentity", "GatewayRedis", "CredentialPlane",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

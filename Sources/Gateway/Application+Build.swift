@@ -181,6 +181,7 @@ public func buildApplication(
     let router = buildRouter(proxy: proxy, authenticator: authenticator, registry: registry)
     var app = Application(
         router: router,
+        server: .eventLoopAffineHTTP1(),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.listen.host, port: configuration.listen.port),
             serverName: "genai-gateway"
@@ -196,6 +197,7 @@ public func buildApplication(
 /// metrics.
 func buildRouter(proxy: BedrockProxy, authenticator: any CallerAuthenticator, registry: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: UnknownRouteMiddleware())
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
     }
