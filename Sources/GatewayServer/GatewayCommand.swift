@@ -73,6 +73,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
+        LoggingSystem.bootstrap { label in GatewayLogHandler(label: label) }
         var logger = Logger(label: "gateway")
         logger.logLevel = configuration.logLevel
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusMetricsFactory.defaultRegistry))

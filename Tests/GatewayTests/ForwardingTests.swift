@@ -202,6 +202,26 @@ struct ForwardingTests {
         #expect(!line.contains("opening hours"), "prompt text must not be logged")
     }
 
+    @Test func unknownRoutesAnswerInBedrockShape() async throws {
+        let harness = GatewayHarness()
+        let recorder = UpstreamRecorder()
+        try await withUpstream(recordingUpstream(recorder)) { port in
+            let app = try await harness.application(upstreamPort: port)
+            try await app.test(.router) { client in
+                for (uri, method) in [("/v1/chat/completions", HTTPRequest.Method.post), ("/model/titan-text-express/converse", .get)] {
+                    let response = try await client.execute(uri: uri, method: method, headers: .caller(harness.idp.token()))
+                    #expect(response.status == .notFound)
+                    #expect(response.headers[.amznErrorType] == "ResourceNotFoundException")
+                    let body = try #require(try JSONSerialization.jsonObject(with: Data(response.body.text.utf8)) as? [String: Any])
+                    let message = try #require(body["message"] as? String)
+                    #expect(message.contains("\(method.rawValue) \(uri)"), "names what was asked: \(message)")
+                    #expect(message.contains("/model/{modelId}/"), "says what is served: \(message)")
+                }
+            }
+        }
+        #expect(recorder.requests.isEmpty, "nothing goes upstream for an unknown route")
+    }
+
     @Test func metricsHealthAndReadiness() async throws {
         let harness = GatewayHarness()
         let recorder = UpstreamRecorder()
