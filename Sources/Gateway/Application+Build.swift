@@ -164,7 +164,8 @@ public func buildApplication(
     }
 
     let upstream = UpstreamClients(
-        timeouts: configuration.timeouts, endpointOverride: configuration.endpoints.bedrock, eventLoopGroup: eventLoopGroup
+        timeouts: configuration.timeouts, endpointOverride: configuration.endpoints.bedrock,
+        maxConnectionsPerHost: configuration.upstreamMaxConnections, eventLoopGroup: eventLoopGroup
     )
     services.append(UpstreamClientsService(clients: upstream))
 

@@ -27,6 +27,7 @@ import Yams
 /// | `bedrock_endpoint` | `GATEWAY_BEDROCK_ENDPOINT` | URL used for every Region | `https://bedrock-runtime.<region>.amazonaws.com` |
 /// | `log_level` | `GATEWAY_LOG_LEVEL` | `trace`…`critical` | `info` |
 /// | `max_body_bytes` | `GATEWAY_MAX_BODY_BYTES` | integer ≥ 1 | `25000000` |
+/// | `upstream_max_connections` | `GATEWAY_UPSTREAM_MAX_CONNECTIONS` | 1…65535 | `1024` |
 /// | `timeouts.connect_ms` | `GATEWAY_CONNECT_TIMEOUT_MS` | integer ≥ 1 | `3000` |
 /// | `timeouts.first_byte_ms` | `GATEWAY_FIRST_BYTE_TIMEOUT_MS` | integer ≥ 1 | `120000` |
 /// | `timeouts.stream_idle_ms` | `GATEWAY_STREAM_IDLE_TIMEOUT_MS` | integer ≥ 1 | `60000` |
@@ -76,6 +77,7 @@ extension GatewayConfiguration {
         ("GATEWAY_STREAM_IDLE_TIMEOUT_MS", "longest silence in a streamed response in ms (default 60000)"),
         ("GATEWAY_CREDENTIAL_DURATION_SECONDS", "STS DurationSeconds, 900-43200 (default 3600)"),
         ("GATEWAY_MAX_BODY_BYTES", "largest request body in bytes (default 25000000)"),
+        ("GATEWAY_UPSTREAM_MAX_CONNECTIONS", "most HTTP/1.1 connections to one Bedrock endpoint per upstream client, i.e. requests in flight to it (default 1024)"),
         ("GATEWAY_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
     ]
 
@@ -111,7 +113,7 @@ struct ConfigurationReader {
     static let topLevelKeys: Set<String> = [
         "listen", "catalog", "redis_url", "cache_key", "cache_previous_keys", "inbound_audience", "groups_claim",
         "idp_jwks_url", "idp_token_url", "client_id", "client_secret", "client_scope", "sts_endpoint",
-        "bedrock_endpoint", "log_level", "max_body_bytes", "timeouts", "credentials", "token_sources",
+        "bedrock_endpoint", "log_level", "max_body_bytes", "upstream_max_connections", "timeouts", "credentials", "token_sources",
     ]
 
     init(environment: [String: String]) {
@@ -183,6 +185,9 @@ struct ConfigurationReader {
         }
         if let bytes = integer("max_body_bytes", env: "GATEWAY_MAX_BODY_BYTES", range: 1...Int(Int32.max)) {
             configuration.maxBodyBytes = bytes
+        }
+        if let connections = integer("upstream_max_connections", env: "GATEWAY_UPSTREAM_MAX_CONNECTIONS", range: 1...65_535) {
+            configuration.upstreamMaxConnections = connections
         }
 
         let timeouts = section("timeouts", keys: ["connect_ms", "first_byte_ms", "stream_idle_ms"])

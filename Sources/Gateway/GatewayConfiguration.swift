@@ -179,6 +179,8 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
 
     /// Default largest request body (Bedrock's limit).
     public static let defaultMaxBodyBytes = 25_000_000
+    /// Default of ``upstreamMaxConnections``.
+    public static let defaultUpstreamMaxConnections = 1_024
 
     /// Where the server listens.
     public var listen: Listen
@@ -200,6 +202,10 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
     public var credentials: Credentials
     /// Largest request body accepted (default 25,000,000 bytes); larger ones get 413.
     public var maxBodyBytes: Int
+    /// Most HTTP/1.1 connections kept open to one upstream host by each of the two upstream clients (buffered and
+    /// streaming; default 1,024). Every in-flight HTTP/1.1 request needs its own connection, so this bounds the
+    /// requests in flight to one Bedrock endpoint; HTTP/2 endpoints multiplex and need few.
+    public var upstreamMaxConnections: Int
     /// Log level (default `info`).
     public var logLevel: Logger.Level
 
@@ -215,6 +221,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
         timeouts: Timeouts = .init(),
         credentials: Credentials = .init(),
         maxBodyBytes: Int = GatewayConfiguration.defaultMaxBodyBytes,
+        upstreamMaxConnections: Int = GatewayConfiguration.defaultUpstreamMaxConnections,
         logLevel: Logger.Level = .info
     ) {
         self.listen = listen
@@ -227,6 +234,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
         self.timeouts = timeouts
         self.credentials = credentials
         self.maxBodyBytes = maxBodyBytes
+        self.upstreamMaxConnections = upstreamMaxConnections
         self.logLevel = logLevel
     }
 
@@ -246,6 +254,7 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
             + "defaultTokenSource: \(tokenSources.defaultKind?.rawValue ?? (identityProvider.clientID != nil ? "client_credentials" : "none")), "
             + "stsEndpoint: \(endpoints.sts ?? "regional"), bedrockEndpoint: \(endpoints.bedrock ?? "regional"), "
             + "timeouts: connect \(timeouts.connect) firstByte \(timeouts.firstByte) streamIdle \(timeouts.streamIdle), "
-            + "credentialDuration: \(credentials.durationSeconds)s, maxBodyBytes: \(maxBodyBytes), logLevel: \(logLevel))"
+            + "credentialDuration: \(credentials.durationSeconds)s, maxBodyBytes: \(maxBodyBytes), "
+            + "upstreamMaxConnections: \(upstreamMaxConnections), logLevel: \(logLevel))"
     }
 }

@@ -28,7 +28,10 @@ final class UpstreamClients: Sendable {
     let timeouts: GatewayConfiguration.Timeouts
     private let override: Endpoint?
 
-    init(timeouts: GatewayConfiguration.Timeouts, endpointOverride: String?, eventLoopGroup: any EventLoopGroup) {
+    init(
+        timeouts: GatewayConfiguration.Timeouts, endpointOverride: String?, maxConnectionsPerHost: Int,
+        eventLoopGroup: any EventLoopGroup
+    ) {
         self.timeouts = timeouts
         self.override = endpointOverride.map(Self.parse)
         func client(read: Duration) -> HTTPClient {
@@ -37,7 +40,9 @@ final class UpstreamClients: Sendable {
             configuration.redirectConfiguration = .disallow
             configuration.decompression = .disabled
             configuration.httpVersion = .automatic
-            configuration.connectionPool = .init(idleTimeout: .seconds(60))
+            // AsyncHTTPClient's default of 8 connections per host would cap HTTP/1.1 upstreams at 8 requests in
+            // flight: 160 req/s against a 50 ms upstream.
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
             return HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
         }
         self.buffered = client(read: timeouts.firstByte)

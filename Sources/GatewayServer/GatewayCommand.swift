@@ -41,7 +41,7 @@ struct GatewayCommand: AsyncParsableCommand {
             "GATEWAY_CONNECT_TIMEOUT_MS": "timeouts.connect_ms", "GATEWAY_FIRST_BYTE_TIMEOUT_MS": "timeouts.first_byte_ms",
             "GATEWAY_STREAM_IDLE_TIMEOUT_MS": "timeouts.stream_idle_ms",
             "GATEWAY_CREDENTIAL_DURATION_SECONDS": "credentials.duration_seconds",
-            "GATEWAY_MAX_BODY_BYTES": "max_body_bytes", "GATEWAY_LOG_LEVEL": "log_level",
+            "GATEWAY_MAX_BODY_BYTES": "max_body_bytes", "GATEWAY_UPSTREAM_MAX_CONNECTIONS": "upstream_max_connections", "GATEWAY_LOG_LEVEL": "log_level",
         ]
         return GatewayConfiguration.environmentVariables.map { entry in
             let key = yamlKeys[entry.name].map { " (\($0))" } ?? ""

@@ -18,6 +18,7 @@ struct ConfigurationTests {
         #expect(configuration.catalogPath == "policies/catalog.yaml")
         #expect(configuration.inbound.groupsClaim == "groups")
         #expect(configuration.maxBodyBytes == 25_000_000)
+        #expect(configuration.upstreamMaxConnections == 1_024)
         #expect(configuration.cache.redisURL == nil)
         #expect(configuration.credentials.durationSeconds == 3600)
         #expect(configuration.timeouts == .init())
@@ -35,6 +36,7 @@ struct ConfigurationTests {
             timeouts: { connect_ms: 1000, first_byte_ms: 2000, stream_idle_ms: 3000 }
             credentials: { duration_seconds: 900 }
             max_body_bytes: 1000
+            upstream_max_connections: 64
             token_sources:
               default: client_credentials
               use_cases:
@@ -57,6 +59,7 @@ struct ConfigurationTests {
         #expect(configuration.timeouts == .init(connect: .milliseconds(1000), firstByte: .milliseconds(2000), streamIdle: .milliseconds(3000)))
         #expect(configuration.credentials.durationSeconds == 900)
         #expect(configuration.maxBodyBytes == 1000)
+        #expect(configuration.upstreamMaxConnections == 64)
         #expect(configuration.tokenSource(forUseCase: "UseCaseB") == .init(kind: .tokenFile, path: "/tmp/token-b"))
         #expect(configuration.tokenSource(forUseCase: "UseCaseA") == .init(kind: .clientCredentials))
     }
@@ -81,7 +84,7 @@ struct ConfigurationTests {
         do {
             _ = try GatewayConfiguration.load(environment: [
                 "GATEWAY_REDIS_URL": "redis://127.0.0.1:6379", "GATEWAY_CACHE_PREVIOUS_KEYS": "bm90LWEta2V5",
-                "GATEWAY_LOG_LEVEL": "loud", "GATEWAY_CLIENT_ID": "gw",
+                "GATEWAY_LOG_LEVEL": "loud", "GATEWAY_CLIENT_ID": "gw", "GATEWAY_UPSTREAM_MAX_CONNECTIONS": "0",
             ], configFile: path)
             Issue.record("expected a configuration error")
         } catch {
@@ -96,7 +99,8 @@ struct ConfigurationTests {
             #expect(text.contains("GATEWAY_LOG_LEVEL 'loud'"))
             #expect(text.contains("GATEWAY_CLIENT_SECRET is not"))
             #expect(text.contains("GATEWAY_INBOUND_AUDIENCE is not set"))
-            #expect(error.problems.count == 10)
+            #expect(text.contains("GATEWAY_UPSTREAM_MAX_CONNECTIONS"))
+            #expect(error.problems.count == 11)
         }
     }
 

@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 @Suite("Forwarding: headers, signing, routing and pass-through")
@@ -249,5 +250,49 @@ struct ForwardingTests {
                 #expect(ready.status == .ok)
             }
         }
+    }
+}
+
+@Suite("Upstream concurrency")
+struct UpstreamConcurrencyTests {
+    final class InFlight: Sendable {
+        private let state = Mutex<(now: Int, max: Int)>((0, 0))
+        func enter() { state.withLock { $0.now += 1; $0.max = Swift.max($0.max, $0.now) } }
+        func leave() { state.withLock { $0.now -= 1 } }
+        var max: Int { state.withLock { $0.max } }
+    }
+
+    /// AsyncHTTPClient allows 8 HTTP/1.1 connections per host unless told otherwise, which held a slow upstream to 8
+    /// requests in flight (160 req/s at 50 ms). The gateway must keep every caller's request in flight at once.
+    @Test func slowUpstreamRequestsAreAllInFlightAtOnce() async throws {
+        let harness = GatewayHarness()
+        let inFlight = InFlight()
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/model/**") { request, _ -> Response in
+            inFlight.enter()
+            defer { inFlight.leave() }
+            _ = try await request.body.collect(upTo: 1 << 20)
+            try await Task.sleep(for: .milliseconds(400))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        let requests = 40
+        let statuses = try await withUpstream(router) { port in
+            let app = try await harness.application(upstreamPort: port)
+            return try await app.test(.router) { client in
+                try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for _ in 0..<requests {
+                        group.addTask {
+                            try await client.execute(
+                                uri: "/use-cases/UseCaseA/model/titan-text-express/converse", method: .post,
+                                headers: .caller(harness.idp.token()), body: ByteBuffer(string: simpleConverseBody)
+                            ).status
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+        }
+        #expect(statuses.count == requests && statuses.allSatisfy { $0 == .ok })
+        #expect(inFlight.max == requests, "all \(requests) requests should reach the upstream together; at most \(inFlight.max) did")
     }
 }
