@@ -31,8 +31,10 @@ enum Redaction {
     private static func token(in bytes: [UInt8], at start: Int) -> (kept: Int, end: Int)? {
         guard start == 0 || !isTokenByte(bytes[start - 1]) else { return nil }
         let bearer = Array("bearer ".utf8)
+        // `Bearer <JWT ...>` in help text is a placeholder, not a token: no token starts with `<`.
         if start + bearer.count < bytes.count,
-            zip(bytes[start..<(start + bearer.count)], bearer).allSatisfy({ ($0 | 0x20) == $1 })
+            zip(bytes[start..<(start + bearer.count)], bearer).allSatisfy({ ($0 | 0x20) == $1 }),
+            bytes[start + bearer.count] != UInt8(ascii: "<")
         {
             var end = start + bearer.count
             while end < bytes.count, bytes[end] > 0x20, bytes[end] != UInt8(ascii: "'"), bytes[end] != UInt8(ascii: "\"") {

@@ -57,6 +57,11 @@ import Testing
         // Ordinary text is untouched.
         let plain = GatewayError.accessDenied("the key eyJ is short; Bearer")
         #expect(plain.message == "the key eyJ is short; Bearer")
+        // Help text naming the header's shape keeps its placeholder; a JWT after a placeholder is still redacted.
+        let help = GatewayError.unauthenticated("send 'Authorization: Bearer <JWT from your identity provider>'")
+        #expect(help.message == "send 'Authorization: Bearer <JWT from your identity provider>'")
+        let mixed = GatewayError.unauthenticated("Bearer <JWT> was \(jwt)")
+        #expect(mixed.message == "Bearer <JWT> was <redacted>")
     }
 
     @Test func equalityAndLabels() {
