@@ -49,6 +49,11 @@ public struct AuditRecord: Sendable {
 
     /// The record as one line of JSON (no trailing newline).
     public var jsonLine: String {
+        String(decoding: jsonLineBytes(), as: UTF8.self)
+    }
+
+    /// The record as one line of JSON in UTF-8, followed by `terminator` when one is given.
+    func jsonLineBytes(terminator: UInt8? = nil) -> [UInt8] {
         var json = JSONLineWriter()
         json.field("type", "audit")
         json.field("request_id", requestID)
@@ -70,73 +75,96 @@ public struct AuditRecord: Sendable {
         json.field("input_tokens", usage?.inputTokens)
         json.field("output_tokens", usage?.outputTokens)
         if clientDisconnected { json.field("client_disconnected", true) }
-        return json.finish()
+        return json.finish(terminator: terminator)
     }
 }
 
-/// A minimal JSON object writer for flat audit lines (no Foundation on the request path).
+/// A minimal JSON object writer for flat audit lines: UTF-8 bytes appended to one buffer, no Foundation and no
+/// intermediate strings on the request path.
 struct JSONLineWriter {
-    private var text = "{"
+    private var bytes: [UInt8]
     private var first = true
 
-    private mutating func key(_ name: String) {
-        if !first { text += "," }
+    init() {
+        bytes = []
+        bytes.reserveCapacity(512)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    private mutating func key(_ name: StaticString) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        text += "\""
-        text += name
-        text += "\":"
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func field(_ name: String, _ value: String?) {
+    mutating func field(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         key(name)
-        Self.appendQuoted(value, to: &text)
+        Self.appendQuoted(value, to: &bytes)
     }
 
-    mutating func field(_ name: String, _ value: Int?) {
+    mutating func field(_ name: StaticString, _ value: Int?) {
         guard let value else { return }
         key(name)
-        text += String(value)
+        appendDecimal(value)
     }
 
-    mutating func field(_ name: String, _ value: Double?) {
+    mutating func field(_ name: StaticString, _ value: Double?) {
         guard let value else { return }
         key(name)
         // Milliseconds with microsecond resolution.
         let micros = Int((value * 1000).rounded())
-        text += String(micros / 1000)
-        let fraction = abs(micros % 1000)
-        text += "."
-        if fraction < 100 { text += "0" }
-        if fraction < 10 { text += "0" }
-        text += String(fraction)
+        if micros < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDecimal(abs(micros) / 1000)
+        let fraction = abs(micros) % 1000
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(ascii: "0") + UInt8(fraction / 100))
+        bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
     }
 
-    mutating func field(_ name: String, _ value: Bool) {
+    mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
-        text += value ? "true" : "false"
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
-    mutating func finish() -> String {
-        text += "}"
-        return text
+    mutating func finish(terminator: UInt8? = nil) -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        if let terminator { bytes.append(terminator) }
+        return bytes
     }
 
-    static func appendQuoted(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
+    private mutating func appendDecimal(_ value: Int) {
+        if value < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            appendDecimal(value == .min ? Int.max : -value)  // Int.min never occurs in an audit field
+            return
+        }
+        if value >= 10 { appendDecimal(value / 10) }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default:
+                bytes.append(byte)  // UTF-8 of a Swift String is valid; multi-byte sequences pass through
             }
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -22,10 +22,8 @@ public struct StandardOutputAuditSink: AuditSink {
     public init() {}
 
     public func write(_ record: AuditRecord) {
-        var line = record.jsonLine
-        line += "\n"
+        var utf8 = record.jsonLineBytes(terminator: UInt8(ascii: "\n"))[...]
         Self.lock.withLock { _ in
-            var utf8 = Array(line.utf8)[...]
             while !utf8.isEmpty {
                 let written = utf8.withUnsafeBytes { bytes in
                     #if canImport(Darwin)

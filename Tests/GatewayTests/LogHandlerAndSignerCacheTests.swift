@@ -92,3 +92,25 @@ import Testing
         }
     }
 }
+
+@Suite struct AuditLineEncodingTests {
+    @Test func escapesWhatJSONRequiresAndKeepsUnicode() throws {
+        var record = AuditRecord(requestID: "r-1")
+        record.callerSubject = "a\"b\\c\nd\re\tf\u{01}g é 漢 🙂"
+        record.latencyMilliseconds = 1.5
+        record.upstreamLatencyMilliseconds = 0.0004
+        record.status = 200
+        record.clientDisconnected = true
+        let line = record.jsonLine
+        #expect(!line.contains("\n"), "one line")
+        #expect(line.contains(#""latency_ms":1.500"#))
+        #expect(line.contains(#""upstream_latency_ms":0.000"#))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(parsed["caller_sub"] as? String == record.callerSubject)
+        #expect(parsed["status"] as? Int == 200)
+        #expect(parsed["client_disconnected"] as? Bool == true)
+        #expect(parsed["model"] == nil, "absent facts are left out, not written as null")
+        let bytes = record.jsonLineBytes(terminator: UInt8(ascii: "\n"))
+        #expect(bytes.last == UInt8(ascii: "\n") && String(decoding: bytes.dropLast(), as: UTF8.self) == line)
+    }
+}
