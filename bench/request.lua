@@ -1,4 +1,5 @@
--- wrk script for bench/load.sh: POSTs a small Converse body with the caller's bearer token.
+-- wrk script for bench/load.sh and bench/compare.sh: POSTs a small JSON body (Converse, or LiteLLM's chat
+-- completion) with a bearer token (the caller's JWT, or LiteLLM's master key).
 -- Environment: BENCH_TOKEN_FILE, BENCH_BODY_FILE; BENCH_DELAY_MS > 0 makes each connection wait that many
 -- milliseconds between requests (wrk's delay(); used to approximate a fixed rate of connections*1000/delay req/s).
 -- done() prints one line "RESULT {json}" with the achieved rate and latency percentiles in microseconds.
