@@ -141,7 +141,6 @@ let package = Package(
                 "UseCaseCatalog", "IAMGenerator", "GatewayCore", "GatewayRouting", "BedrockEventStream", "CallerAuth",
                 "AWSSigning", "WebIdentity", "GatewayRedis", "CredentialPlane",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -173,7 +172,7 @@ let package = Package(
             name: "MicroBenchmarks",
             dependencies: [
                 "AWSSigning", "GatewayRouting", "CallerAuth", "BedrockEventStream", "CredentialPlane", "WebIdentity",
-                "GatewayRedis",
+                "GatewayRedis", "Gateway",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
