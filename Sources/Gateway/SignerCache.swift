@@ -7,7 +7,7 @@ import Synchronization
 /// Entries are found by access key id and Region and used only when the cached signer's credential is the one
 /// asked for (a refreshed credential replaces its entry). The cache is bounded: when it holds `limit` entries it is
 /// emptied, which only costs re-deriving keys.
-final class SignerCache: Sendable {
+public final class SignerCache: Sendable {
     private struct Key: Hashable {
         var accessKeyId: String
         var region: String
@@ -20,13 +20,13 @@ final class SignerCache: Sendable {
     /// - Parameters:
     ///   - service: the signing name (`bedrock` for bedrock-runtime).
     ///   - limit: most signers kept.
-    init(service: String, limit: Int = 1_024) {
+    public init(service: String, limit: Int = 1_024) {
         self.service = service
         self.limit = limit
     }
 
     /// The signer for `credential` in `region`, built on first use.
-    func signer(for credential: AWSCredential, region: String) -> SigV4Signer {
+    public func signer(for credential: AWSCredential, region: String) -> SigV4Signer {
         let key = Key(accessKeyId: credential.accessKeyId, region: region)
         if let cached = signers.withLock({ $0[key] }), cached.credential == credential {
             return cached
@@ -40,5 +40,5 @@ final class SignerCache: Sendable {
     }
 
     /// How many signers are kept.
-    var count: Int { signers.withLock { $0.count } }
+    public var count: Int { signers.withLock { $0.count } }
 }
