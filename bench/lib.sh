@@ -269,6 +269,18 @@ bench_rss_tree_kb() {
     echo "$total"
 }
 
+# bench_cpu_ticks PID: user + system CPU time of PID and all its descendants, in clock ticks (getconf CLK_TCK).
+bench_cpu_ticks() {
+    local total=0 pid fields
+    for pid in "$1" $(bench_descendants "$1"); do
+        # Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+        fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        read -r -a parts <<< "$fields"
+        total=$(( total + parts[11] + parts[12] ))
+    done
+    echo "$total"
+}
+
 # bench_sample_rss WATCH_PID TARGET_PID OUT: while WATCH_PID runs, samples bench_rss_tree_kb TARGET_PID every
 # 200 ms; writes the maximum (kB) to OUT.
 bench_sample_rss() {

@@ -10,10 +10,15 @@
 #   - max throughput: wrk, closed loop, for each of CONNECTIONS, DURATION each;
 #   - latency at fixed rates: wrk with a per-connection delay (RATES, approximate: connections*1000/DELAY_MS);
 #   - resident memory of the gateway (VmRSS sampled every 200 ms during each run, VmHWM at the end);
+#   - CPU time per request of the server under test (user + system time of its process tree over the run, divided
+#     by the requests wrk completed): what each request costs, whatever else shares the machine;
 #   - start-up time: gateway exec to first /ready = 200 and to first successful Converse (cold JWKS, IdP token
 #     and STS fetch included).
 # CPU split: the load generator runs on LOADGEN_CPU, everything else (nginx, gateway, redis, moto, issuer) on
 # SERVER_CPU, via taskset (an empty value: no pinning).
+# FLOOR_BIN (optional): bench/floor's pass-through proxy (Hummingbird 2 + AsyncHTTPClient and nothing else, built
+# with `swift build -c release --static-swift-stdlib --package-path bench/floor`) is measured too, as (c): the
+# framework floor, so the gateway's own share of the cost can be read off.
 # bench/compare.sh measures the same gateway side by side with LiteLLM, at true fixed rates and for streaming.
 #
 # Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), DELAY_MS (10),
@@ -39,10 +44,13 @@ source "$ROOT/bench/lib.sh"
 
 bench_require wrk:wrk nginx:nginx redis-server:redis-server taskset:util-linux curl:curl "$PYTHON:python3"
 [[ -x $GATEWAY_BIN ]] || bench_fail "no gateway at $GATEWAY_BIN; build it: swift build -c release --static-swift-stdlib --product gateway"
+FLOOR_BIN=${FLOOR_BIN:-}
+[[ -z $FLOOR_BIN || -x $FLOOR_BIN ]] || bench_fail "no floor proxy at $FLOOR_BIN; build it: swift build -c release --static-swift-stdlib --package-path bench/floor"
+CLK_TCK=$(getconf CLK_TCK)
 bench_begin
 
 # shellcheck disable=SC2034  # MOTO_PORT and REDIS_PORT are read by bench/lib.sh
-NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port)
+NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port); FLOOR_PORT=$(free_port)
 
 log "# gateway load benchmark $STAMP"
 log "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
@@ -67,6 +75,15 @@ STARTUP=$(bench_pin "$LOADGEN_CPU" "$PYTHON" "$ROOT/bench/first_success.py" --ur
 log "startup: $STARTUP (exec -> /ready 200, exec -> first 200 Converse incl. cold JWKS, IdP token and STS fetch)"
 log "gateway RSS after start-up: $(grep VmRSS /proc/"$GATEWAY_PID"/status | awk '{print $2, $3}')"
 
+FLOOR_URL=""
+if [[ -n $FLOOR_BIN ]]; then
+    bench_spawn "$SERVER_CPU" "$WORK/floor.log" "$FLOOR_BIN" "$FLOOR_PORT" "$DIRECT_URL"
+    FLOOR_PID=$SPAWNED
+    wait_port "$FLOOR_PORT" floor-proxy "$FLOOR_PID"
+    FLOOR_URL="http://127.0.0.1:$FLOOR_PORT/model/amazon.titan-text-express-v1/converse"
+    log "floor: $FLOOR_BIN"
+fi
+
 # A few warm requests: credentials now come from L1.
 for _ in 1 2 3 4 5; do
     curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $(cat "$WORK/token")" -H 'Content-Type: application/json' \
@@ -77,7 +94,13 @@ curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary
 # -- measurements -------------------------------------------------------------------------------------------------
 ROWS=()
 run_wrk() {  # target url connections delay_ms label
-    local target=$1 url=$2 connections=$3 delay=$4 label=$5 out="$WORK/wrk.out" rss="-" sampler=""
+    local target=$1 url=$2 connections=$3 delay=$4 label=$5 out="$WORK/wrk.out" rss="-" sampler="" server_pid
+    case $target in
+        direct) server_pid=$NGINX_PID ;;
+        gateway) server_pid=$GATEWAY_PID ;;
+        floor) server_pid=$FLOOR_PID ;;
+    esac
+    local ticks_before; ticks_before=$(bench_cpu_ticks "$server_pid")
     bench_wrk "$url" "$connections" "$delay" "$WORK/token" "$WORK/body.json" "$out"
     local wrk_pid=$BG_PID
     log ""
@@ -96,17 +119,19 @@ run_wrk() {  # target url connections delay_ms label
         fi
     fi
     wait "$wrk_pid" || { cat "$out" >&2; bench_fail "wrk failed"; }
+    local ticks_after; ticks_after=$(bench_cpu_ticks "$server_pid")
     if [[ -n $sampler ]]; then wait "$sampler"; rss="$(( $(cat "$WORK/rss") / 1024 )) MB"; fi
     cat "$out" >> "$RAW"
     local json row
     json=$(bench_wrk_json "$out")
-    row=$("$PYTHON" - "$json" "$target" "$label" "$connections" "$rss" <<'PY'
+    row=$("$PYTHON" - "$json" "$target" "$label" "$connections" "$rss" "$(( ticks_after - ticks_before ))" "$CLK_TCK" <<'PY'
 import json, sys
-r = json.loads(sys.argv[1]); target, label, conns, rss = sys.argv[2:]
+r = json.loads(sys.argv[1]); target, label, conns, rss, ticks, hz = sys.argv[2:]
 errors = sum(r[k] for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
 ms = lambda us: f"{us / 1000:.3f}"
+cpu = f"{int(ticks) / int(hz) * 1e6 / r['requests']:.0f}" if r["requests"] else "-"
 print(f"| {target} | {label} | {conns} | {r['rps']:.0f} | {ms(r['p50_us'])} | {ms(r['p90_us'])} | {ms(r['p99_us'])} "
-      f"| {ms(r['p999_us'])} | {ms(r['max_us'])} | {errors} (status {r['err_status']}) | {rss} |")
+      f"| {ms(r['p999_us'])} | {ms(r['max_us'])} | {errors} (status {r['err_status']}) | {cpu} | {rss} |")
 PY
 )
     ROWS+=("$row")
@@ -116,6 +141,7 @@ PY
 for connections in $CONNECTIONS; do
     run_wrk direct "$DIRECT_URL" "$connections" 0 "max"
     run_wrk gateway "$GATEWAY_URL" "$connections" 0 "max"
+    if [[ -n $FLOOR_URL ]]; then run_wrk floor "$FLOOR_URL" "$connections" 0 "max"; fi
 done
 # wrk's delay() is per connection and in whole milliseconds, and the timer adds overhead, so a connection sends
 # fewer than 1000/DELAY_MS requests per second: calibrate the connection count on the stand-in (3 s), then use the
@@ -134,6 +160,7 @@ for rate in $RATES; do
     log "calibration: ~$rate/s needs $connections connections with a ${DELAY_MS} ms delay"
     run_wrk direct "$DIRECT_URL" "$connections" "$DELAY_MS" "~$rate/s"
     run_wrk gateway "$GATEWAY_URL" "$connections" "$DELAY_MS" "~$rate/s"
+    if [[ -n $FLOOR_URL ]]; then run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "~$rate/s"; fi
 done
 
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$GATEWAY_PID/status")
@@ -145,8 +172,8 @@ log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     sed -n '2,6p' "$RAW"
     echo
-    echo "| target | load | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | gateway max RSS |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+    echo "| target | load | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | gateway max RSS |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "gateway VmHWM after all runs: $(( HWM / 1024 )) MB"
