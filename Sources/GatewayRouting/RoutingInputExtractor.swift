@@ -1,13 +1,7 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Builds a ``RoutingInput`` from a request body, by API shape.
 ///
-/// Extraction decodes JSON (with `JSONDecoder`), so it runs once per routed request, before and apart from
-/// classification. Errors say what is wrong with the body and where, for a 400 `ValidationException`.
+/// Extraction reads the JSON body in one pass (``RequestBodyReader``), once per routed request, before and apart
+/// from classification. Errors say what is wrong with the body and where, for a 400 `ValidationException`.
 ///
 /// ```swift
 /// let input = try RoutingInputExtractor.fromConverse(body: requestBytes)
@@ -72,13 +66,10 @@ public enum RoutingInputExtractor {
     }
 
     private static func decode(_ body: some Collection<UInt8>, api: String) throws(RoutingError) -> RequestBody {
-        let data = body as? Data ?? Data(body)
         do {
-            return try JSONDecoder().decode(RequestBody.self, from: data)
-        } catch let error as DecodingError {
-            throw .malformedBody("cannot route 'auto': \(describe(error, api: api))")
+            return try RequestBodyReader.read(body)
         } catch {
-            throw .malformedBody("cannot route 'auto': the \(api) body is not valid JSON")
+            throw .malformedBody("cannot route 'auto': \(describe(error, api: api))")
         }
     }
 
@@ -123,43 +114,19 @@ public enum RoutingInputExtractor {
         )
     }
 
-    /// A one-line description of a decoding failure, naming the JSON path.
-    private static func describe(_ error: DecodingError, api: String) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            var text = ""
-            for key in codingPath {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    if !text.isEmpty { text += "." }
-                    text += key.stringValue
-                }
-            }
-            return text
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            if context.codingPath.isEmpty { return "the \(api) body must be a JSON object" }
-            return "'\(path(context.codingPath))' in the \(api) body has the wrong type (expected \(describe(type)))"
-        case .valueNotFound(let type, let context):
-            return "'\(path(context.codingPath))' in the \(api) body is null (expected \(describe(type)))"
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return "the \(api) body is missing '\(key.stringValue)'\(parent.isEmpty ? "" : " in '\(parent)'")"
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "the \(api) body is not valid JSON" }
-            return "'\(path(context.codingPath))' in the \(api) body is invalid"
-        @unknown default:
-            return "the \(api) body could not be read"
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type: "an integer"
-        case is [RequestBody.Message].Type, is [RequestBody.Block].Type: "an array"
-        default: type is any Collection.Type ? "an array" : "an object"
+    /// A one-line description of a reading failure, naming the JSON path.
+    private static func describe(_ failure: RequestBodyReader.Failure, api: String) -> String {
+        switch failure {
+        case .invalidJSON:
+            return "the \(api) body is not valid JSON"
+        case .notAnObject:
+            return "the \(api) body must be a JSON object"
+        case .wrongType(let path, let expected):
+            return "'\(path)' in the \(api) body has the wrong type (expected \(expected))"
+        case .null(let path, let expected):
+            return "'\(path)' in the \(api) body is null (expected \(expected))"
+        case .missingKey(let key, let parent):
+            return "the \(api) body is missing '\(key)'\(parent.isEmpty ? "" : " in '\(parent)'")"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GatewayRouting
 import Testing
 
@@ -303,5 +304,89 @@ struct RoutingInputExtractorTests {
     ])
     func modelFamilyFromModelId(modelId: String, family: ModelFamily) {
         #expect(ModelFamily(modelId: modelId) == family)
+    }
+
+    // MARK: The JSON reader against Foundation's
+
+    /// Text with every kind of character JSON escapes or encodes: quotes, backslashes, controls, non-ASCII and
+    /// astral scalars (surrogate pairs when escaped).
+    static let awkwardTexts = [
+        "plain", "", "quote \" and backslash \\ and slash /", "tab\tnew\nline\rcr\u{08}\u{0C}\u{01}\u{1F}",
+        "é ü 漢字 🙂 👩‍💻", String(repeating: "long ", count: 400), "\u{2028}\u{2029}", "emoji at end 🙂",
+    ]
+
+    @Test(arguments: awkwardTexts)
+    func textSurvivesFoundationEncoding(text: String) throws {
+        let body: [String: Any] = [
+            "messages": [["role": "user", "content": [["text": text]]]],
+            "inferenceConfig": ["maxTokens": 300, "temperature": 0.5],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
+        let input = try RoutingInputExtractor.fromConverse(body: Array(data))
+        #expect(input.lastUserText == text)
+        #expect(input.requestedMaxTokens == 300)
+    }
+
+    @Test func unicodeEscapesAndSurrogatePairsAreDecoded() throws {
+        let json = #"{"messages":[{"role":"user","content":[{"text":"caf\u00e9 \ud83d\ude42 \u6f22 lone \ud800 end \/\b\f"}]}]}"#
+        let input = try RoutingInputExtractor.fromConverse(body: bytes(json))
+        #expect(input.lastUserText == "café 🙂 漢 lone \u{FFFD} end /\u{08}\u{0C}")
+    }
+
+    @Test func numbersWhitespaceAndUnknownFieldsAreHandled() throws {
+        let json = " \n{ \"extra\" : [ 1, -2.5e3, true, false, null, {\"a\": [\"b\"]} ] ,\t\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}],"
+            + " \"inferenceConfig\": {\"maxTokens\": 1.024e3} }\r\n"
+        let input = try RoutingInputExtractor.fromConverse(body: bytes(json))
+        #expect(input.lastUserText == "hi")
+        #expect(input.requestedMaxTokens == 1024)
+    }
+
+    /// Every document Foundation rejects is rejected as invalid JSON, and every one it accepts is read, so the
+    /// reader is neither stricter nor looser than the decoder it replaced.
+    @Test(arguments: [
+        "{", "}", "{\"messages\": [}", "{\"a\": tru}", "{\"a\": nul}", "{\"a\": 01}", "{\"a\": 1.}", "{\"a\": -}",
+        "{\"a\": \"x\\q\"}", "{\"a\": \"\\u12g4\"}", "{\"a\": \"ctrl \u{01}\"}", "{\"a\" 1}", "{\"a\": 1,}", "{\"a\": [1,]}", "{\"a\": [1,,]}", "{,}", "[,]",
+        "{'a': 1}", "{\"a\": 1} x", "{\"a\": 1}{}", "{\"a\": 1e}", "{\"a\": .5}", "{\"a\": +1}", "{\"a\": [1 2]}",
+        "{\"a\": 1}", "{\"a\": -0.0e+5}", "{\"a\": [[[]]], \"b\": {}}", "{\"a\": \"\\ud83d\\ude42\"}", " {} ",
+    ])
+    func validityMatchesFoundation(document: String) {
+        let foundationAccepts = (try? JSONSerialization.jsonObject(with: Data(document.utf8))) != nil
+        do {
+            _ = try RoutingInputExtractor.fromInvoke(body: bytes(document), modelFamily: .unknown)
+            Issue.record("a document without a prompt must not route")
+        } catch {
+            let invalid = error.message.contains("not valid JSON")
+            #expect(invalid == !foundationAccepts, "Foundation \(foundationAccepts ? "accepts" : "rejects") \(document); the reader said: \(error.message)")
+        }
+    }
+
+    @Test func invalidJSONWinsOverAnEarlierTypeError() {
+        expectError(.malformedBody, containing: ["not valid JSON"]) {
+            try RoutingInputExtractor.fromConverse(body: bytes(#"{"messages": "hello", "x": [}"#))
+        }
+    }
+
+    @Test func nestingIsBoundedWithoutExhaustingTheStack() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        expectError(.malformedBody, containing: ["not valid JSON"]) {
+            try RoutingInputExtractor.fromConverse(body: bytes(#"{"messages": [{"role": "user", "content": [{"text": "hi"}]}], "x": "# + deep + "}"))
+        }
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: Never.self) {
+            try RoutingInputExtractor.fromConverse(body: bytes(#"{"messages": [{"role": "user", "content": [{"text": "hi"}]}], "x": "# + fine + "}"))
+        }
+    }
+
+    @Test func nullsAreAbsentWhereOptionalAndNamedWhereRequired() throws {
+        let input = try RoutingInputExtractor.fromConverse(
+            body: bytes(#"{"messages": [{"role": "user", "content": [{"text": "hi"}]}], "inferenceConfig": null, "toolConfig": {"tools": null}}"#)
+        )
+        #expect(input.requestedMaxTokens == nil && input.toolCount == 0)
+        expectError(.malformedBody, containing: ["'messages[0].role'", "is null", "a string"]) {
+            try RoutingInputExtractor.fromConverse(body: bytes(#"{"messages": [{"role": null, "content": [{"text": "hi"}]}]}"#))
+        }
+        expectError(.malformedBody, containing: ["'messages[0].content'", "is null", "an array"]) {
+            try RoutingInputExtractor.fromConverse(body: bytes(#"{"messages": [{"role": "user", "content": null}]}"#))
+        }
     }
 }
