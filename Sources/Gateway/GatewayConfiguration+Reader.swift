@@ -342,7 +342,29 @@ struct ConfigurationReader {
             problems.append("\(key) / \(env) '\(value)' is not an http:// or https:// URL")
             return nil
         }
+        if value.hasPrefix("http://"), !Self.isLoopback(authority: value.dropFirst("http://".count).prefix { $0 != "/" }) {
+            problems.append(
+                "\(key) / \(env) '\(value)' uses plain http to another machine, so keys, tokens or credentials would "
+                    + "cross the network unencrypted; use https:// (plain http is accepted only for 127.0.0.1, ::1 and "
+                    + "localhost, for local stacks and tests)"
+            )
+            return nil
+        }
         return value
+    }
+
+    /// Whether a URL authority (`host[:port]`, `[v6]:port`) names this machine.
+    static func isLoopback(authority: Substring) -> Bool {
+        let host: Substring
+        if authority.hasPrefix("[") {
+            host = authority.dropFirst().prefix { $0 != "]" }
+        } else {
+            host = authority.prefix { $0 != ":" }
+        }
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     mutating func list(_ key: String, env: String) -> [String] {

@@ -142,4 +142,28 @@ struct ConfigurationTests {
             (error as? ConfigurationError)?.problems.first?.contains("/nonexistent/catalog.yaml") == true
         }
     }
+
+    @Test func plainHTTPIsAcceptedOnlyForThisMachine() throws {
+        for local in ["http://127.0.0.1:4566", "http://localhost:9000/jwks", "http://[::1]:8080", "http://127.10.0.1"] {
+            let configuration = try GatewayConfiguration.load(
+                environment: ["GATEWAY_INBOUND_AUDIENCE": "aud", "GATEWAY_IDP_JWKS_URL": local], configFile: nil
+            )
+            #expect(configuration.identityProvider.jwksURL == local)
+        }
+        do {
+            _ = try GatewayConfiguration.load(
+                environment: [
+                    "GATEWAY_INBOUND_AUDIENCE": "aud", "GATEWAY_IDP_JWKS_URL": "http://idp.example.com/jwks",
+                    "GATEWAY_STS_ENDPOINT": "http://127.0.0.1.evil.example", "GATEWAY_BEDROCK_ENDPOINT": "https://bedrock.example",
+                ],
+                configFile: nil
+            )
+            Issue.record("plain http to another machine must be refused")
+        } catch {
+            #expect(error.problems.count == 2)
+            #expect(error.description.contains("GATEWAY_IDP_JWKS_URL 'http://idp.example.com/jwks' uses plain http"))
+            #expect(error.description.contains("GATEWAY_STS_ENDPOINT 'http://127.0.0.1.evil.example' uses plain http"))
+            #expect(error.description.contains("use https://"))
+        }
+    }
 }
