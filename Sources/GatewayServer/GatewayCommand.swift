@@ -23,6 +23,7 @@ struct GatewayCommand: AsyncParsableCommand {
               token_sources.use_cases.<UseCaseId>.type   client_credentials, token_file or passthrough
               token_sources.use_cases.<UseCaseId>.path   token file of that use case
 
+            URL settings must be https://, except http:// to 127.0.0.1, ::1 or localhost (local stacks, tests).
             Bad configuration stops start-up with one message per problem (exit status 1).
             """,
         subcommands: [Serve.self, CheckConfig.self],
