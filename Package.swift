@@ -115,14 +115,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "GatewayRouting", swiftSettings: swiftSettings),
+        // A small strict JSON reader shared by CallerAuth and BedrockEventStream.
+        .target(name: "StrictJSON", swiftSettings: swiftSettings),
         .target(
             name: "BedrockEventStream",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["StrictJSON", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CallerAuth",
             dependencies: [
+                "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,4 +1,5 @@
 import NIOCore
+import StrictJSON
 
 /// Token counts a Bedrock response reports, for audit logs.
 ///

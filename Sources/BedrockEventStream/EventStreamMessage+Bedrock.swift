@@ -1,4 +1,5 @@
 import NIOCore
+import StrictJSON
 
 extension EventStreamMessage {
     /// An InvokeModelWithResponseStream `chunk` event: JSON `{"bytes":"<base64>","p":"<padding>"}`.

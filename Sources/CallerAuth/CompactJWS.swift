@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// A compact JWS split into its parts, with the header decoded. Parsing checks structure only; nothing here
 /// is trusted until the signature verifies.
 struct CompactJWS {

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// The registered claims the verifier checks, plus the configured groups claim.
 struct JWTClaims {
     var issuer: String?
