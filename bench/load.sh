@@ -18,7 +18,9 @@
 # SERVER_CPU, via taskset (an empty value: no pinning).
 # FLOOR_BIN (optional): bench/floor's pass-through proxy (Hummingbird 2 + AsyncHTTPClient and nothing else, built
 # with `swift build -c release --static-swift-stdlib --package-path bench/floor`) is measured too, as (c): the
-# framework floor, so the gateway's own share of the cost can be read off.
+# framework floor, so the gateway's own share of the cost can be read off; and the same proxy with FLOOR_CLIENT=nio
+# (a bare NIO HTTP/1.1 client in place of AsyncHTTPClient) as (d) floor-nio, to show how much of the floor is the
+# HTTP client.
 # bench/compare.sh measures the same gateway side by side with LiteLLM, at true fixed rates and for streaming.
 #
 # Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), DELAY_MS (10),
@@ -50,7 +52,7 @@ CLK_TCK=$(getconf CLK_TCK)
 bench_begin
 
 # shellcheck disable=SC2034  # MOTO_PORT and REDIS_PORT are read by bench/lib.sh
-NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port); FLOOR_PORT=$(free_port)
+NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port); FLOOR_PORT=$(free_port); FLOOR_NIO_PORT=$(free_port)
 
 log "# gateway load benchmark $STAMP"
 log "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
@@ -81,7 +83,11 @@ if [[ -n $FLOOR_BIN ]]; then
     FLOOR_PID=$SPAWNED
     wait_port "$FLOOR_PORT" floor-proxy "$FLOOR_PID"
     FLOOR_URL="http://127.0.0.1:$FLOOR_PORT/model/amazon.titan-text-express-v1/converse"
-    log "floor: $FLOOR_BIN"
+    bench_spawn "$SERVER_CPU" "$WORK/floor-nio.log" env FLOOR_CLIENT=nio "$FLOOR_BIN" "$FLOOR_NIO_PORT" "$DIRECT_URL"
+    FLOOR_NIO_PID=$SPAWNED
+    wait_port "$FLOOR_NIO_PORT" floor-proxy "$FLOOR_NIO_PID"
+    FLOOR_NIO_URL="http://127.0.0.1:$FLOOR_NIO_PORT/model/amazon.titan-text-express-v1/converse"
+    log "floor: $FLOOR_BIN (floor: AsyncHTTPClient upstream; floor-nio: FLOOR_CLIENT=nio)"
 fi
 
 # A few warm requests: credentials now come from L1.
@@ -99,6 +105,7 @@ run_wrk() {  # target url connections delay_ms label
         direct) server_pid=$NGINX_PID ;;
         gateway) server_pid=$GATEWAY_PID ;;
         floor) server_pid=$FLOOR_PID ;;
+        floor-nio) server_pid=$FLOOR_NIO_PID ;;
     esac
     local ticks_before; ticks_before=$(bench_cpu_ticks "$server_pid")
     bench_wrk "$url" "$connections" "$delay" "$WORK/token" "$WORK/body.json" "$out"
@@ -141,7 +148,10 @@ PY
 for connections in $CONNECTIONS; do
     run_wrk direct "$DIRECT_URL" "$connections" 0 "max"
     run_wrk gateway "$GATEWAY_URL" "$connections" 0 "max"
-    if [[ -n $FLOOR_URL ]]; then run_wrk floor "$FLOOR_URL" "$connections" 0 "max"; fi
+    if [[ -n $FLOOR_URL ]]; then
+        run_wrk floor "$FLOOR_URL" "$connections" 0 "max"
+        run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" 0 "max"
+    fi
 done
 # wrk's delay() is per connection and in whole milliseconds, and the timer adds overhead, so a connection sends
 # fewer than 1000/DELAY_MS requests per second: calibrate the connection count on the stand-in (3 s), then use the
@@ -160,7 +170,10 @@ for rate in $RATES; do
     log "calibration: ~$rate/s needs $connections connections with a ${DELAY_MS} ms delay"
     run_wrk direct "$DIRECT_URL" "$connections" "$DELAY_MS" "~$rate/s"
     run_wrk gateway "$GATEWAY_URL" "$connections" "$DELAY_MS" "~$rate/s"
-    if [[ -n $FLOOR_URL ]]; then run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "~$rate/s"; fi
+    if [[ -n $FLOOR_URL ]]; then
+        run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "~$rate/s"
+        run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" "$DELAY_MS" "~$rate/s"
+    fi
 done
 
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$GATEWAY_PID/status")

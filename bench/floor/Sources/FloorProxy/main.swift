@@ -2,7 +2,8 @@
 //
 // A pass-through proxy with nothing of the gateway's own work: it reads the request body, POSTs it to
 // UPSTREAM_URL with AsyncHTTPClient and streams the answer back. No authentication, no signing, no audit line,
-// no metrics.
+// no metrics. FLOOR_CLIENT=nio makes the upstream call with MinimalHTTP1Client instead (plain http only), to
+// measure how much of the floor is AsyncHTTPClient.
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
@@ -19,18 +20,36 @@ var configuration = HTTPClient.Configuration()
 configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1_024)
 let client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: configuration)
 let router = Router()
-router.post("**") { request, _ -> Response in
-    let body = try await request.body.collect(upTo: 1 << 20)
-    var outbound = HTTPClientRequest(url: upstream)
-    outbound.method = .POST
-    outbound.headers.add(name: "content-type", value: "application/json")
-    outbound.body = .bytes(body)
-    let response = try await client.execute(outbound, timeout: .seconds(30))
-    let upstreamBody = response.body
-    return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-        for try await chunk in upstreamBody { try await writer.write(chunk) }
-        try await writer.finish(nil)
-    })
+if ProcessInfo.processInfo.environment["FLOOR_CLIENT"] == "nio" {
+    guard upstream.hasPrefix("http://") else {
+        FileHandle.standardError.write(Data("FLOOR_CLIENT=nio needs an http:// upstream\n".utf8))
+        exit(2)
+    }
+    let authority = upstream.dropFirst("http://".count).prefix { $0 != "/" }
+    let minimal = MinimalHTTP1Client(
+        host: String(authority.prefix { $0 != ":" }),
+        port: Int(authority.split(separator: ":").last.map(String.init) ?? "80") ?? 80,
+        path: String(upstream.dropFirst("http://".count + authority.count))
+    )
+    router.post("**") { request, _ -> Response in
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let answer = try await minimal.post(body, on: MultiThreadedEventLoopGroup.singleton.any()).get()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer))
+    }
+} else {
+    router.post("**") { request, _ -> Response in
+        let body = try await request.body.collect(upTo: 1 << 20)
+        var outbound = HTTPClientRequest(url: upstream)
+        outbound.method = .POST
+        outbound.headers.add(name: "content-type", value: "application/json")
+        outbound.body = .bytes(body)
+        let response = try await client.execute(outbound, timeout: .seconds(30))
+        let upstreamBody = response.body
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+            for try await chunk in upstreamBody { try await writer.write(chunk) }
+            try await writer.finish(nil)
+        })
+    }
 }
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
 try await app.runService()
