@@ -267,15 +267,20 @@ struct UpstreamConcurrencyTests {
     @Test func slowUpstreamRequestsAreAllInFlightAtOnce() async throws {
         let harness = GatewayHarness()
         let inFlight = InFlight()
+        let requests = 40
         let router = Router(context: BasicRequestContext.self)
         router.post("/model/**") { request, _ -> Response in
             inFlight.enter()
             defer { inFlight.leave() }
             _ = try await request.body.collect(upTo: 1 << 20)
-            try await Task.sleep(for: .milliseconds(400))
+            // Hold every request until all of them have arrived (or 4 s, under the 5 s first-byte timeout), so a
+            // slow machine delivering them late cannot make them look sequential.
+            let deadline = ContinuousClock.now + .seconds(4)
+            while inFlight.max < requests, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
-        let requests = 40
         let statuses = try await withUpstream(router) { port in
             let app = try await harness.application(upstreamPort: port)
             return try await app.test(.router) { client in
