@@ -6,7 +6,6 @@ import Musl
 import Darwin
 #endif
 import Logging
-import Synchronization
 
 /// The gateway's log handler: swift-log's `StreamLogHandler` text format on standard error
 /// (`<time> <level> <label>: <key=value ...> [<source>] <message>`), with one difference that matters on the request
@@ -16,8 +15,6 @@ import Synchronization
 /// metadata on every change, which made formatting metadata of lines never written a measurable share of a request's
 /// CPU time (BENCHMARKS.md).
 public struct GatewayLogHandler: LogHandler {
-    private static let lock = Mutex(())
-
     private let label: String
     /// The level below which nothing is written.
     public var logLevel: Logger.Level
@@ -73,18 +70,6 @@ public struct GatewayLogHandler: LogHandler {
     }
 
     @Sendable static func writeToStandardError(_ line: String) {
-        var bytes = Array(line.utf8)[...]
-        lock.withLock { _ in
-            while !bytes.isEmpty {
-                let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-                if written > 0 {
-                    bytes = bytes.dropFirst(written)
-                } else if written < 0, errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        StandardStreamWriter.standardError.write(Array(line.utf8))
     }
 }
