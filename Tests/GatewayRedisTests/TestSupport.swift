@@ -18,15 +18,7 @@ enum TestSupport {
         tls: RedisServerProcess.TLSFiles? = nil,
         _ body: (RedisServerProcess) async throws -> T
     ) async throws -> T {
-        let server = try await RedisServerProcess.start(arguments: arguments, tls: tls)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await RedisServerProcess.withServer(arguments: arguments, tls: tls, body)
     }
 
     /// Runs `body` with a pool for `url`, shutting the pool down afterwards.

@@ -126,6 +126,23 @@ public final class RedisServerProcess: @unchecked Sendable {
         await Self.waitForExit(processID, timeout: 5)
     }
 
+    /// Runs `body` against a fresh server, stopping it afterwards whatever happens.
+    public static func withServer<T>(
+        arguments: [String] = [],
+        tls: TLSFiles? = nil,
+        _ body: (RedisServerProcess) async throws -> T
+    ) async throws -> T {
+        let server = try await start(arguments: arguments, tls: tls)
+        do {
+            let result = try await body(server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     /// Stops the server (SIGTERM, then SIGKILL after 5 s).
     ///
     /// - Parameter removingDirectory: Also delete the temporary directory (default `true`).

@@ -71,15 +71,7 @@ enum TestSupport {
 extension TestSupport {
     /// Runs `body` against a fresh `redis-server`, stopping it afterwards whatever happens.
     static func withRedis<T>(_ body: (RedisServerProcess) async throws -> T) async throws -> T {
-        let server = try await RedisServerProcess.start()
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await RedisServerProcess.withServer(body)
     }
 
     /// Runs `body` with a connection pool for `url`, shutting it down afterwards whatever happens.
