@@ -38,6 +38,12 @@ if [[ -z ${PYTHON:-} ]]; then
     if [[ -x $ROOT/.venv/bin/python ]]; then PYTHON=$ROOT/.venv/bin/python; else PYTHON=python3; fi
 fi
 export PYTHONDONTWRITEBYTECODE=1
+# bench/lib.sh: the nginx stand-in and wait_port. This script keeps its own cleanup (it must also stop gateways
+# a failed runner left behind), so it does not call bench_begin.
+# shellcheck disable=SC2034  # read by bench/lib.sh
+BENCH_NAME=sts-economics SERVER_CPU=""
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$ROOT/bench/lib.sh"
 
 for tool in nginx redis-server "$PYTHON"; do
     command -v "$tool" >/dev/null || { echo "sts-economics.sh: $tool is missing (apt-get install nginx redis-server)" >&2; exit 1; }
@@ -56,6 +62,7 @@ SUMMARY="$RESULTS_DIR/sts-economics-$STAMP.md"
 PIDS=()
 RUNNER_PID=""
 
+# shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
@@ -71,13 +78,13 @@ cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     if (( status != 0 )); then  # keep the component logs of a failed run (only the end of the audit logs)
-        local keep="$RESULTS_DIR/logs-sts-economics-$STAMP"
-        mkdir -p "$keep"
-        cp "$WORK"/*.log "$WORK"/*.stderr "$WORK/sts-calls.jsonl" "$keep/" 2>/dev/null || true
+        local kept_logs="$RESULTS_DIR/logs-sts-economics-$STAMP"
+        mkdir -p "$kept_logs"
+        cp "$WORK"/*.log "$WORK"/*.stderr "$WORK/sts-calls.jsonl" "$kept_logs/" 2>/dev/null || true
         for out in "$WORK"/gateway-*.stdout; do
-            [[ -e $out ]] && tail -n 500 "$out" > "$keep/$(basename "$out").tail"
+            [[ -e $out ]] && tail -n 500 "$out" > "$kept_logs/$(basename "$out").tail"
         done
-        echo "sts-economics.sh: component logs in $keep" >&2
+        echo "sts-economics.sh: component logs in $kept_logs" >&2
     fi
     rm -rf "$WORK"
     exit "$status"
@@ -92,16 +99,6 @@ sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in sockets: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in sockets))' "$1"
 }
-wait_port() {  # port, what, pid
-    for _ in $(seq 1 600); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || { echo "sts-economics.sh: $2 exited before listening on $1" >&2; return 1; }
-        sleep 0.1
-    done
-    echo "sts-economics.sh: $2 did not listen on $1 within 60 s" >&2
-    return 1
-}
-
 read -r NGINX_PORT MOTO_PORT REDIS_PORT GATEWAY_PORT_LIST < <(free_ports $(( 3 + REPLICAS )) | sed 's/ /,/4g')
 
 COMMAND="GATEWAY_BIN=$GATEWAY_BIN REPLICAS=$REPLICAS BURST=$BURST STEADY_SECONDS=$STEADY_SECONDS RATE=$RATE LIFETIME=$LIFETIME GAP=$GAP bench/sts-economics.sh"
@@ -113,34 +110,8 @@ COMMAND="GATEWAY_BIN=$GATEWAY_BIN REPLICAS=$REPLICAS BURST=$BURST STEADY_SECONDS
 } > "$WORK/header.txt"
 cat "$WORK/header.txt"
 
-# -- upstream stand-in: nginx answering a fixed Converse response (as in bench/load.sh) ------------------------
-mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
-chmod -R 777 "$WORK/nginx"
-USER_LINE=""; [[ $(id -u) == 0 ]] && USER_LINE="user root;"
-cat > "$WORK/nginx/nginx.conf" <<NGINX
-$USER_LINE
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    keepalive_timeout 300s;
-    client_body_temp_path $WORK/nginx/tmp;
-    client_body_buffer_size 64k;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location ~ ^/model/[^/]+/converse\$ {
-            default_type application/json;
-            return 200 '{"output":{"message":{"role":"assistant","content":[{"text":"stand-in reply from amazon.titan-text-express-v1 via converse"}]}},"stopReason":"end_turn","usage":{"inputTokens":12,"outputTokens":8,"totalTokens":20},"metrics":{"latencyMs":7}}';
-        }
-        location / { return 404; }
-    }
-}
-NGINX
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx.log" 2>&1 &
-PIDS+=($!); wait_port "$NGINX_PORT" nginx "${PIDS[-1]}"
+# -- upstream stand-in: nginx answering a fixed Converse response (bench/lib.sh) -------------------------------
+bench_start_nginx
 
 # -- STS (moto behind the counting proxy), Redis, OIDC issuer ---------------------------------------------------
 "$PYTHON" -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
