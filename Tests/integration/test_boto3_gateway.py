@@ -57,6 +57,20 @@ def only_upstream(bedrock, tag: str) -> dict:
     return records[0]
 
 
+def settled_upstream(bedrock, tag: str, timeout: float = 10) -> dict:
+    """The one upstream record for tag, once the stand-in has finished with it.
+
+    The stand-in marks a stream "completed" after its last write returns, which can be after the
+    client has already read that last frame through the gateway; poll instead of racing it.
+    """
+    deadline = time.monotonic() + timeout
+    record = only_upstream(bedrock, tag)
+    while record["outcome"] == "in-progress" and time.monotonic() < deadline:
+        time.sleep(0.05)
+        record = only_upstream(bedrock, tag)
+    return record
+
+
 def error_of(excinfo) -> tuple[str, str, int]:
     error = excinfo.value.response
     return error["Error"]["Code"], error["Error"]["Message"], error["ResponseMetadata"]["HTTPStatusCode"]
@@ -127,7 +141,7 @@ def test_converse_stream_by_inference_profile(gateway, bedrock, bedrock_client, 
     assert text.strip() == f"stand-in reply from {SONNET_PROFILE} via converse-stream"
     assert events[-1]["metadata"]["usage"]["outputTokens"] > 0
     assert headers_of(reply)["x-gateway-model"] == SONNET_PROFILE
-    record = only_upstream(bedrock, tag)
+    record = settled_upstream(bedrock, tag)
     assert_signed_for_role(record, USE_CASE_A_ROLE)
     assert record["model"] == SONNET_PROFILE, "a model served through an inference profile is invoked by profile id"
     assert record["outcome"] == "completed"
@@ -397,12 +411,7 @@ def test_client_disconnect_mid_stream_cancels_upstream(gateway, bedrock, tokens)
     assert _has_frame(rest, b"chunked" in head.lower()), "no event-stream frame arrived within 10 s"
     sock.close()
 
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        record = only_upstream(bedrock, tag)
-        if record["outcome"] != "in-progress":
-            break
-        time.sleep(0.1)
+    record = settled_upstream(bedrock, tag)
     assert record["outcome"] == "client-disconnected", (
         f"after the client hung up, the upstream stream should be cancelled; the stand-in reports {record['outcome']}")
 
