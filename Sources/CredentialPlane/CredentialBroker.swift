@@ -195,9 +195,24 @@ public final class CredentialBroker: Service, Sendable {
         }
     }
 
-    /// One background refresh; does nothing when a load for the key is already running.
+    /// One background refresh.
+    ///
+    /// When a load for the key is already running (often the foreground load that scheduled this job, still
+    /// finishing after it read a due entry from the shared cache), the refresh waits for it and then goes ahead
+    /// only if what L1 holds is still due; dropping the job instead would leave the key claimed, so no refresh
+    /// would be scheduled again until the retry interval passed.
     private func refresh(_ job: RefreshJob) async {
-        guard flights.tryLead(job.key) else { return }
+        while !flights.tryLead(job.key) {
+            guard case .follower = await flights.participate(job.key) else { break }  // .leader: we lead now
+            if let entry = l1.peek(job.key), entry.isFresh(at: clock.now()) {
+                l1.clearRefreshClaim(job.key)
+                return
+            }
+            if Task.isCancelled {
+                l1.clearRefreshClaim(job.key)
+                return
+            }
+        }
         let logger = self.logger
         do {
             let lookup = try await load(
