@@ -137,13 +137,27 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // An HTTP/1.1 client on SwiftNIO for upstream calls: per-event-loop keep-alive pools, TLS, back-pressure.
+        .target(
+            name: "UpstreamHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The gateway server
         .target(
             name: "Gateway",
             dependencies: [
                 "UseCaseCatalog", "IAMGenerator", "GatewayCore", "GatewayRouting", "BedrockEventStream", "CallerAuth",
-                "AWSSigning", "WebIdentity", "GatewayRedis", "CredentialPlane",
+                "AWSSigning", "WebIdentity", "GatewayRedis", "CredentialPlane", "UpstreamHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -185,8 +199,8 @@ let package = Package(
         ),
 
         // MARK: Tests
-        // A real redis-server launched on a free port, shared by the Redis and credential-plane suites.
-        .target(name: "RedisServerSupport", path: "Tests/RedisServerSupport", swiftSettings: swiftSettings),
+        // Real servers for tests (redis-server, nginx) on free ports, and a throwaway PKI made with openssl.
+        .target(name: "TestServers", path: "Tests/TestServers", swiftSettings: swiftSettings),
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
@@ -222,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "GatewayRedisTests",
             dependencies: [
-                "GatewayRedis", "RedisServerSupport",
+                "GatewayRedis", "TestServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -234,7 +248,7 @@ let package = Package(
         .testTarget(
             name: "CredentialPlaneTests",
             dependencies: [
-                "CredentialPlane", "credential-probe", "AWSSigning", "WebIdentity", "GatewayRedis", "RedisServerSupport",
+                "CredentialPlane", "credential-probe", "AWSSigning", "WebIdentity", "GatewayRedis", "TestServers",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -279,6 +293,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "UpstreamHTTPTests",
+            dependencies: [
+                "UpstreamHTTP", "TestServers",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

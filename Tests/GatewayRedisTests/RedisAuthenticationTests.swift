@@ -1,7 +1,7 @@
 import Testing
 
 @testable import GatewayRedis
-import RedisServerSupport
+import TestServers
 
 extension RedisIntegrationTests {
     /// `AUTH` with an ACL user or a password alone, against a real `redis-server` that requires it.

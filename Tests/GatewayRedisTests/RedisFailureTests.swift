@@ -5,7 +5,7 @@ import ServiceLifecycleTestKit
 import Testing
 
 @testable import GatewayRedis
-import RedisServerSupport
+import TestServers
 
 extension RedisIntegrationTests {
     /// Timeouts, dead servers, recovery and shutdown. Timing bounds are loose multiples of the configured timeouts

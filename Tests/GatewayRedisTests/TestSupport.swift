@@ -3,7 +3,7 @@ import NIOCore
 import NIOPosix
 
 @testable import GatewayRedis
-import RedisServerSupport
+import TestServers
 
 /// Shared set-up for the integration tests: each test starts its own `redis-server` and closes its pools.
 enum TestSupport {

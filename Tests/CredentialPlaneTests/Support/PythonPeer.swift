@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import RedisServerSupport
+import TestServers
 
 /// Why a test peer could not be started; fails the test with the reason.
 struct PeerStartError: Error, CustomStringConvertible {

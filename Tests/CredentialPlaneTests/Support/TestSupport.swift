@@ -4,7 +4,7 @@ import Foundation
 import GatewayRedis
 import Logging
 import WebIdentity
-import RedisServerSupport
+import TestServers
 
 enum TestSupport {
     static let roleArn = "arn:aws:iam::111111111111:role/ACME-GenAI-UseCaseA-BedrockInvokeRole"

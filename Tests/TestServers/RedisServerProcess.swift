@@ -15,7 +15,7 @@ import Foundation
 #endif
 
 /// Sends a signal to a process (libc `kill`, which the ``RedisServerProcess/kill()`` method shadows).
-private func sendSignal(_ signal: Int32, to pid: Int32) {
+func sendSignal(_ signal: Int32, to pid: Int32) {
     #if canImport(Glibc)
         _ = Glibc.kill(pid, signal)
     #elseif canImport(Musl)
@@ -225,7 +225,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     ///
     /// Foundation's `Process` on Linux hands the child the blocked-signal mask of the thread that spawns it, so
     /// a server started with it ignores SIGTERM.
-    private static func spawn(_ path: String, arguments: [String]) throws -> pid_t {
+    static func spawn(_ path: String, arguments: [String]) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -261,7 +261,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     /// The wait status if the process has exited (and is now reaped), `nil` while it runs.
-    private static func reap(_ processID: pid_t) -> Int32? {
+    static func reap(_ processID: pid_t) -> Int32? {
         var status: Int32 = 0
         let result = waitpid(processID, &status, WNOHANG)
         if result == processID { return status }
@@ -270,7 +270,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     }
 
     @discardableResult
-    private static func waitForExit(_ processID: pid_t, timeout: TimeInterval) async -> Bool {
+    static func waitForExit(_ processID: pid_t, timeout: TimeInterval) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if Self.reap(processID) != nil { return true }

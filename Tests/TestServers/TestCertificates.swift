@@ -3,23 +3,23 @@ import Foundation
 /// A throwaway PKI made with the `openssl` CLI at test time: a CA, a server certificate for the names
 /// `localhost` and `redis.test` (no IP address), and a client certificate, all signed by that CA; plus an
 /// unrelated second CA.
-struct TestCertificates: Sendable {
-    struct GenerationError: Error, CustomStringConvertible {
-        let description: String
+public struct TestCertificates: Sendable {
+    public struct GenerationError: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    let directory: URL
-    var caCertificate: String { self.path("ca.crt") }
-    var serverCertificate: String { self.path("server.crt") }
-    var serverKey: String { self.path("server.key") }
-    var clientCertificate: String { self.path("client.crt") }
-    var clientKey: String { self.path("client.key") }
+    public let directory: URL
+    public var caCertificate: String { self.path("ca.crt") }
+    public var serverCertificate: String { self.path("server.crt") }
+    public var serverKey: String { self.path("server.key") }
+    public var clientCertificate: String { self.path("client.crt") }
+    public var clientKey: String { self.path("client.key") }
     /// A CA that signed nothing here: trusting it must make verification fail.
-    var otherCACertificate: String { self.path("other-ca.crt") }
+    public var otherCACertificate: String { self.path("other-ca.crt") }
 
-    static func generate() async throws -> TestCertificates {
+    public static func generate() async throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("redis-tls-\(UUID().uuidString.prefix(8))")
+            .appendingPathComponent("test-pki-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificates = TestCertificates(directory: directory)
         try await certificates.makeCA(named: "ca", commonName: "Gateway Test CA")
@@ -39,7 +39,7 @@ struct TestCertificates: Sendable {
         return certificates
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(at: self.directory)
     }
 

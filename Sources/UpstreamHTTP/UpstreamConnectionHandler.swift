@@ -1,0 +1,313 @@
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// One exchange on a connection: the request's promise for the response head, its timeouts and what to do when it
+/// ends. Lives on the connection's event loop.
+final class Exchange {
+    let id: UInt64
+    let headPromise: EventLoopPromise<UpstreamResponse>
+    let readIdleTimeout: TimeAmount
+    /// Called once when the exchange ends: whether the connection can carry another request.
+    private var onFinish: ((_ reusable: Bool) -> Void)?
+
+    init(id: UInt64, headPromise: EventLoopPromise<UpstreamResponse>, readIdleTimeout: TimeAmount, onFinish: @escaping (_ reusable: Bool) -> Void) {
+        self.id = id
+        self.headPromise = headPromise
+        self.readIdleTimeout = readIdleTimeout
+        self.onFinish = onFinish
+    }
+
+    func finish(reusable: Bool) {
+        let onFinish = self.onFinish
+        self.onFinish = nil
+        onFinish?(reusable)
+    }
+}
+
+/// Drives HTTP/1.1 exchanges on one upstream connection, one at a time.
+///
+/// Sits after NIO's HTTP client codec. It writes a request, completes the caller's promise with the response head,
+/// then feeds body parts into an async sequence; while the consumer is behind, it withholds `read()` so the
+/// kernel's receive window pushes back on the upstream. A consumer that goes away before the end closes the
+/// connection, which is how the upstream learns the request was cancelled.
+final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private enum State {
+        case idle
+        case awaitingHead(Exchange)
+        case streaming(Exchange, UpstreamResponseBody.Producer.Source, keepAlive: Bool)
+        case closed
+    }
+
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var timer: Scheduled<Void>?
+    private var readsPaused = false
+    private var pendingRead = false
+    private var nextExchangeID: UInt64 = 0
+    /// Set by ``ResponseByteObserver`` when any byte of a response arrives during the current exchange.
+    var sawResponseBytes = false
+    /// How long the connection may sit idle in the pool before it is closed.
+    let poolIdleTimeout: TimeAmount
+    /// Called once when the channel closes, so the pool forgets it.
+    var onClose: (() -> Void)?
+    let origin: UpstreamOrigin
+
+    init(origin: UpstreamOrigin, poolIdleTimeout: TimeAmount) {
+        self.origin = origin
+        self.poolIdleTimeout = poolIdleTimeout
+    }
+
+    var isIdle: Bool {
+        if case .idle = state, let context, context.channel.isActive { return true }
+        return false
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(UpstreamHTTPError(.connectionClosed, detail: "\(origin) closed the connection", beforeResponse: !sawResponseBytes))
+        state = .closed
+        timer?.cancel()
+        timer = nil
+        let onClose = self.onClose
+        self.onClose = nil
+        onClose?()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(Self.classify(error, origin: origin, beforeResponse: !sawResponseBytes))
+        context.close(promise: nil)
+    }
+
+    static func classify(_ error: any Error, origin: UpstreamOrigin, beforeResponse: Bool) -> UpstreamHTTPError {
+        switch error {
+        case let error as UpstreamHTTPError:
+            return error
+        case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
+            return UpstreamHTTPError(.tlsFailed, detail: "TLS with \(origin.host) failed: \(error)", beforeResponse: beforeResponse)
+        case is HTTPParserError:
+            return UpstreamHTTPError(.invalidResponse, detail: "\(origin) sent an invalid HTTP/1.1 response: \(error)", beforeResponse: beforeResponse)
+        default:
+            return UpstreamHTTPError(.connectionClosed, detail: "connection to \(origin) failed: \(error)", beforeResponse: beforeResponse)
+        }
+    }
+
+    // MARK: Exchanges
+
+    /// Writes `request` and completes `headPromise` with the response head. Must run on the event loop.
+    func start(
+        _ request: UpstreamRequest, deadline: NIODeadline, readIdleTimeout: TimeAmount,
+        headPromise: EventLoopPromise<UpstreamResponse>, onFinish: @escaping (_ reusable: Bool) -> Void
+    ) -> UInt64 {
+        guard case .idle = state, let context, context.channel.isActive else {
+            headPromise.fail(UpstreamHTTPError(.connectionClosed, detail: "\(origin) closed the connection", beforeResponse: true))
+            onFinish(false)
+            return 0
+        }
+        nextExchangeID &+= 1
+        let exchange = Exchange(id: nextExchangeID, headPromise: headPromise, readIdleTimeout: readIdleTimeout, onFinish: onFinish)
+        state = .awaitingHead(exchange)
+        sawResponseBytes = false
+        armTimer(deadline: deadline) {
+            UpstreamHTTPError(.firstByteTimeout, detail: "\(self.origin) sent no response head before the deadline", beforeResponse: !self.sawResponseBytes)
+        }
+
+        var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: request.headers)
+        head.headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if request.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        return exchange.id
+    }
+
+    /// The caller stopped waiting for exchange `id` (its task was cancelled).
+    func cancel(exchange id: UInt64) {
+        switch state {
+        case .awaitingHead(let exchange) where exchange.id == id:
+            fail(UpstreamHTTPError(.connectionClosed, detail: "cancelled", beforeResponse: true), cause: CancellationError())
+            context?.close(promise: nil)
+        case .streaming(let exchange, _, _) where exchange.id == id:
+            consumerTerminated(exchange: id)
+        default:
+            break
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .awaitingHead(let exchange) = state else {
+                return protocolViolation("a response arrived with no request outstanding")
+            }
+            timer?.cancel()
+            let demand = BodyDemand(eventLoop: context.eventLoop, connection: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange.id)
+            let producer = UpstreamResponseBody.Producer.makeSequence(
+                elementType: ByteBuffer.self,
+                backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
+                finishOnDeinit: true,
+                delegate: demand
+            )
+            state = .streaming(exchange, producer.source, keepAlive: head.isKeepAlive)
+            armTimer(in: exchange.readIdleTimeout) {
+                UpstreamHTTPError(.readIdleTimeout, detail: "\(self.origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false)
+            }
+            exchange.headPromise.succeed(
+                UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer: producer.sequence))
+            )
+        case .body(let part):
+            guard case .streaming(let exchange, let source, _) = state else {
+                return protocolViolation("body bytes arrived outside a response")
+            }
+            armTimer(in: exchange.readIdleTimeout) {
+                UpstreamHTTPError(.readIdleTimeout, detail: "\(self.origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false)
+            }
+            if case .stopProducing = source.yield(part) {
+                readsPaused = true
+            }
+        case .end:
+            guard case .streaming(let exchange, let source, let keepAlive) = state else {
+                return protocolViolation("a response ended outside a response")
+            }
+            timer?.cancel()
+            timer = nil
+            state = .idle
+            source.finish()
+            resumeReads()
+            if keepAlive && context.channel.isActive {
+                armTimer(in: poolIdleTimeout, idleClose: true)
+                exchange.finish(reusable: true)
+            } else {
+                exchange.finish(reusable: false)
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    // MARK: Back-pressure
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    func consumerWantsMore(exchange id: UInt64) {
+        guard case .streaming(let exchange, _, _) = state, exchange.id == id else { return }
+        resumeReads()
+    }
+
+    /// The body's consumer is gone: if the response has not ended, the upstream request is abandoned.
+    func consumerTerminated(exchange id: UInt64) {
+        guard case .streaming(let exchange, _, _) = state, exchange.id == id else { return }
+        fail(UpstreamHTTPError(.connectionClosed, detail: "the response body was abandoned", beforeResponse: false))
+        context?.close(promise: nil)
+    }
+
+    private func resumeReads() {
+        readsPaused = false
+        if pendingRead, let context {
+            pendingRead = false
+            context.read()
+        }
+    }
+
+    // MARK: Failure
+
+    private func protocolViolation(_ what: String) {
+        fail(UpstreamHTTPError(.invalidResponse, detail: "\(origin): \(what)", beforeResponse: !sawResponseBytes))
+        context?.close(promise: nil)
+    }
+
+    /// Ends the current exchange with `error` (or `cause` for the waiting caller), leaving the connection unusable.
+    private func fail(_ error: UpstreamHTTPError, cause: (any Error)? = nil) {
+        timer?.cancel()
+        timer = nil
+        switch state {
+        case .awaitingHead(let exchange):
+            state = .closed
+            exchange.headPromise.fail(cause ?? error)
+            exchange.finish(reusable: false)
+        case .streaming(let exchange, let source, _):
+            state = .closed
+            source.finish(cause ?? error)
+            exchange.finish(reusable: false)
+        case .idle:
+            state = .closed
+        case .closed:
+            break
+        }
+        resumeReads()
+    }
+
+    // MARK: Timers
+
+    private func armTimer(in amount: TimeAmount, _ error: @escaping () -> UpstreamHTTPError) {
+        armTimer(deadline: .now() + amount, error)
+    }
+
+    private func armTimer(deadline: NIODeadline, _ error: @escaping () -> UpstreamHTTPError) {
+        timer?.cancel()
+        guard let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let error = NIOLoopBound(error, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let handler = loopBound.value
+            handler.timer = nil
+            handler.fail(error.value())
+            handler.context?.close(promise: nil)
+        }
+    }
+
+    /// Closes the connection after it has sat idle for `amount`.
+    private func armTimer(in amount: TimeAmount, idleClose: Bool) {
+        timer?.cancel()
+        guard let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: amount) {
+            let handler = loopBound.value
+            handler.timer = nil
+            guard case .idle = handler.state else { return }
+            handler.context?.close(promise: nil)
+        }
+    }
+
+    /// Cancels the idle-close timer when the pool hands the connection out again.
+    func takenFromPool() {
+        timer?.cancel()
+        timer = nil
+    }
+}
+
+/// Notes, before the HTTP decoder, that response bytes arrived; a request is only retried when none did.
+final class ResponseByteObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    private let connection: UpstreamConnectionHandler
+
+    init(connection: UpstreamConnectionHandler) {
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        connection.sawResponseBytes = true
+        context.fireChannelRead(data)
+    }
+}
