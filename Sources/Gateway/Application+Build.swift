@@ -12,6 +12,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
+import UpstreamHTTP
 import UseCaseCatalog
 import WebIdentity
 
@@ -29,6 +30,8 @@ public struct GatewayDependencies: Sendable {
     public var auditSink: (any AuditSink)?
     /// Event loops of the server and the upstream clients; default: the shared NIO group.
     public var eventLoopGroup: (any EventLoopGroup)?
+    /// The upstream client's settings (TLS trust roots in tests); default: system trust roots, full verification.
+    public var upstreamTLS: UpstreamHTTPClient.Configuration?
 
     /// Creates dependencies; every argument defaults to the production choice.
     public init(
@@ -36,13 +39,15 @@ public struct GatewayDependencies: Sendable {
         credentialSource: (any UpstreamCredentialSource)? = nil,
         metricsRegistry: PrometheusCollectorRegistry? = nil,
         auditSink: (any AuditSink)? = nil,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        upstreamTLS: UpstreamHTTPClient.Configuration? = nil
     ) {
         self.authenticator = authenticator
         self.credentialSource = credentialSource
         self.metricsRegistry = metricsRegistry
         self.auditSink = auditSink
         self.eventLoopGroup = eventLoopGroup
+        self.upstreamTLS = upstreamTLS
     }
 }
 
@@ -163,9 +168,10 @@ public func buildApplication(
         services += credentialServices
     }
 
-    let upstream = UpstreamClients(
+    let upstream = try UpstreamClients(
         timeouts: configuration.timeouts, endpointOverride: configuration.endpoints.bedrock,
-        maxConnectionsPerHost: configuration.upstreamMaxConnections, eventLoopGroup: eventLoopGroup
+        maxConnections: configuration.upstreamMaxConnections, eventLoopGroup: eventLoopGroup,
+        tls: dependencies.upstreamTLS
     )
     services.append(UpstreamClientsService(clients: upstream))
 
@@ -195,8 +201,8 @@ public func buildApplication(
 
 /// The routes: the bedrock-runtime operations (with and without the use-case prefix), health, readiness and
 /// metrics.
-func buildRouter(proxy: BedrockProxy, authenticator: any CallerAuthenticator, registry: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+func buildRouter(proxy: BedrockProxy, authenticator: any CallerAuthenticator, registry: PrometheusCollectorRegistry) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: UnknownRouteMiddleware())
     router.get("/health") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))

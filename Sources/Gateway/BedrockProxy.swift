@@ -1,5 +1,4 @@
 import AWSSigning
-import AsyncHTTPClient
 import BedrockEventStream
 import CredentialPlane
 import Foundation
@@ -10,6 +9,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import UpstreamHTTP
 import UseCaseCatalog
 import WebIdentity
 
@@ -38,7 +38,7 @@ struct BedrockProxy: Sendable {
         var routeReason: String?
     }
 
-    func handle(_ request: Request, context: some RequestContext) async -> Response {
+    func handle(_ request: Request, context: GatewayRequestContext) async -> Response {
         let started = clock.now
         var record = AuditRecord(requestID: context.id)
         let logger = context.logger
@@ -66,7 +66,7 @@ struct BedrockProxy: Sendable {
             }
             record.credentialLayer = lookup.layer
             return try await forward(plan, body: body, headers: request.headers, credential: lookup.credential,
-                                     record: record, started: started, logger: logger)
+                                     eventLoop: context.eventLoop, record: record, started: started, logger: logger)
         } catch let error as GatewayError {
             return errorResponse(error, record: record, started: started, logger: logger)
         } catch is CancellationError {
@@ -232,32 +232,35 @@ struct BedrockProxy: Sendable {
     // MARK: Forwarding
 
     private func forward(
-        _ plan: Plan, body: ByteBuffer, headers inbound: HTTPFields, credential: AWSCredential, record: AuditRecord,
-        started: ContinuousClock.Instant, logger: Logger
+        _ plan: Plan, body: ByteBuffer, headers inbound: HTTPFields, credential: AWSCredential, eventLoop: any EventLoop,
+        record: AuditRecord, started: ContinuousClock.Instant, logger: Logger
     ) async throws -> Response {
         let target = plan.target
         let endpoint = upstream.endpoint(forRegion: target.region)
         let path = endpoint.basePath + target.upstreamPath
-        var outbound = HTTPClientRequest(url: endpoint.origin + path)
-        outbound.method = .POST
+        var outbound = HTTPHeaders()
         var signed: [(name: String, value: String)] = [(name: "host", value: endpoint.hostHeader)]
-        outbound.headers.add(name: "host", value: endpoint.hostHeader)
+        outbound.add(name: "host", value: endpoint.hostHeader)
         for field in HeaderPolicy.upstreamRequestHeaders(from: inbound) {
-            outbound.headers.add(name: field.name.rawName, value: field.value)
+            outbound.add(name: field.name.rawName, value: field.value)
             signed.append((name: field.name.canonicalName, value: field.value))
         }
         let payloadHash = body.withUnsafeReadableBytes { SigV4Signer.sha256Hex($0) }
         let signer = signers.signer(for: credential, region: target.region)
         for header in signer.signHeaders(method: "POST", path: path, query: nil, headers: signed, payloadSHA256Hex: payloadHash, date: Date()) {
-            outbound.headers.replaceOrAdd(name: header.name, value: header.value)
+            outbound.replaceOrAdd(name: header.name, value: header.value)
         }
-        outbound.body = .bytes(body)
 
-        let client = target.operation.isStreaming ? upstream.streaming : upstream.buffered
         let sent = clock.now
-        let response: HTTPClientResponse
+        let response: UpstreamResponse
         do {
-            response = try await client.execute(outbound, deadline: .now() + TimeAmount(upstream.timeouts.firstByte), logger: logger)
+            response = try await upstream.client.execute(
+                UpstreamRequest(method: .POST, target: path, headers: outbound, body: body),
+                to: endpoint.origin,
+                on: upstream.eventLoop(preferring: eventLoop),
+                deadline: .now() + TimeAmount(upstream.timeouts.firstByte),
+                readIdleTimeout: TimeAmount(target.operation.isStreaming ? upstream.timeouts.streamIdle : upstream.timeouts.firstByte)
+            )
         } catch is CancellationError {
             throw CancellationError()
         } catch {

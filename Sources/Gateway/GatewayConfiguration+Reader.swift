@@ -1,6 +1,7 @@
 import CredentialPlane
 import Foundation
 import Logging
+import UpstreamHTTP
 import Yams
 
 /// Reading the configuration from a YAML file and the environment.
@@ -77,7 +78,7 @@ extension GatewayConfiguration {
         ("GATEWAY_STREAM_IDLE_TIMEOUT_MS", "longest silence in a streamed response in ms (default 60000)"),
         ("GATEWAY_CREDENTIAL_DURATION_SECONDS", "STS DurationSeconds, 900-43200 (default 3600)"),
         ("GATEWAY_MAX_BODY_BYTES", "largest request body in bytes (default 25000000)"),
-        ("GATEWAY_UPSTREAM_MAX_CONNECTIONS", "most HTTP/1.1 connections to one Bedrock endpoint per upstream client, i.e. requests in flight to it (default 1024)"),
+        ("GATEWAY_UPSTREAM_MAX_CONNECTIONS", "most requests in flight to Bedrock at once, each on its own HTTP/1.1 connection; more wait for one within the first-byte timeout (default 1024)"),
         ("GATEWAY_LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
     ]
 
@@ -172,10 +173,15 @@ struct ConfigurationReader {
             clientSecret: string("client_secret", env: "GATEWAY_CLIENT_SECRET"),
             scope: string("client_scope", env: "GATEWAY_CLIENT_SCOPE")
         )
-        configuration.endpoints = GatewayConfiguration.Endpoints(
-            sts: url("sts_endpoint", env: "GATEWAY_STS_ENDPOINT"),
-            bedrock: url("bedrock_endpoint", env: "GATEWAY_BEDROCK_ENDPOINT")
-        )
+        var bedrock = url("bedrock_endpoint", env: "GATEWAY_BEDROCK_ENDPOINT")
+        if let value = bedrock, UpstreamOrigin(url: value) == nil {
+            problems.append(
+                "bedrock_endpoint / GATEWAY_BEDROCK_ENDPOINT '\(value)' has no valid host and port; use e.g. "
+                    + "https://bedrock-runtime.us-east-1.amazonaws.com or http://127.0.0.1:9000"
+            )
+            bedrock = nil
+        }
+        configuration.endpoints = GatewayConfiguration.Endpoints(sts: url("sts_endpoint", env: "GATEWAY_STS_ENDPOINT"), bedrock: bedrock)
         if let level = string("log_level", env: "GATEWAY_LOG_LEVEL") {
             if let parsed = Logger.Level(rawValue: level.lowercased()) {
                 configuration.logLevel = parsed

@@ -202,9 +202,9 @@ public struct GatewayConfiguration: Sendable, CustomStringConvertible {
     public var credentials: Credentials
     /// Largest request body accepted (default 25,000,000 bytes); larger ones get 413.
     public var maxBodyBytes: Int
-    /// Most HTTP/1.1 connections kept open to one upstream host by each of the two upstream clients (buffered and
-    /// streaming; default 1,024). Every in-flight HTTP/1.1 request needs its own connection, so this bounds the
-    /// requests in flight to one Bedrock endpoint; HTTP/2 endpoints multiplex and need few.
+    /// Most requests in flight to Bedrock at once, across endpoints (default 1,024). Each in-flight HTTP/1.1 request
+    /// has its own connection, so this also bounds the upstream connections in use; further requests wait for a
+    /// free one within their first-byte timeout.
     public var upstreamMaxConnections: Int
     /// Log level (default `info`).
     public var logLevel: Logger.Level

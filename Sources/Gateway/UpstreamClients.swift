@@ -1,79 +1,79 @@
-import AsyncHTTPClient
-import Foundation
 import GatewayCore
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import UpstreamHTTP
 
-/// The HTTP clients that talk to bedrock-runtime, and where each Region's endpoint is.
+/// The HTTP/1.1 client that talks to bedrock-runtime, and where each Region's endpoint is.
 ///
-/// Two clients share the event loops: one for buffered operations, whose read timeout is the first-byte timeout
-/// (Bedrock answers them whole), and one for event streams, whose read timeout is the stream-idle timeout (the
-/// longest silence between bytes). Both use the connect timeout, and every request has the first-byte timeout as
-/// its deadline for the response head.
+/// Every request has the first-byte timeout as its deadline for the response head (waiting for a free connection and
+/// connecting count against it) and a read-idle timeout for its body: the first-byte timeout for buffered operations,
+/// whose answer Bedrock sends whole, and the stream-idle timeout for event streams.
 final class UpstreamClients: Sendable {
     /// Where requests for one Region go.
     struct Endpoint: Sendable {
-        /// `scheme://host[:port]`.
-        var origin: String
+        /// Scheme, host and port.
+        var origin: UpstreamOrigin
         /// A path prefix of an endpoint override (usually empty), without a trailing `/`.
         var basePath: String
         /// The `host` header value: host, plus the port when it is not the scheme's default.
         var hostHeader: String
     }
 
-    let buffered: HTTPClient
-    let streaming: HTTPClient
+    let client: UpstreamHTTPClient
     let timeouts: GatewayConfiguration.Timeouts
     private let override: Endpoint?
+    private let eventLoopGroup: any EventLoopGroup
+    /// The group's event loops: a request runs on its inbound connection's loop when that is one of these.
+    private let ownLoops: Set<ObjectIdentifier>
 
     init(
-        timeouts: GatewayConfiguration.Timeouts, endpointOverride: String?, maxConnectionsPerHost: Int,
-        eventLoopGroup: any EventLoopGroup
-    ) {
+        timeouts: GatewayConfiguration.Timeouts, endpointOverride: String?, maxConnections: Int,
+        eventLoopGroup: any EventLoopGroup, tls: UpstreamHTTPClient.Configuration? = nil
+    ) throws {
         self.timeouts = timeouts
         self.override = endpointOverride.map(Self.parse)
-        func client(read: Duration) -> HTTPClient {
-            var configuration = HTTPClient.Configuration()
-            configuration.timeout = HTTPClient.Configuration.Timeout(connect: TimeAmount(timeouts.connect), read: TimeAmount(read))
-            configuration.redirectConfiguration = .disallow
-            configuration.decompression = .disabled
-            configuration.httpVersion = .automatic
-            // AsyncHTTPClient's default of 8 connections per host would cap HTTP/1.1 upstreams at 8 requests in
-            // flight: 160 req/s against a 50 ms upstream.
-            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnectionsPerHost)
-            return HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
-        }
-        self.buffered = client(read: timeouts.firstByte)
-        self.streaming = client(read: timeouts.streamIdle)
+        self.eventLoopGroup = eventLoopGroup
+        self.ownLoops = Set(eventLoopGroup.makeIterator().map { ObjectIdentifier($0) })
+        var configuration = tls ?? UpstreamHTTPClient.Configuration()
+        configuration.connectTimeout = TimeAmount(timeouts.connect)
+        configuration.maxConnections = maxConnections
+        self.client = UpstreamHTTPClient(configuration: configuration)
+        if override?.origin.tls ?? true { try client.prepareTLS() }
     }
 
     func endpoint(forRegion region: String) -> Endpoint {
         if let override { return override }
         let host = region.hasPrefix("cn-") ? "bedrock-runtime.\(region).amazonaws.com.cn" : "bedrock-runtime.\(region).amazonaws.com"
-        return Endpoint(origin: "https://\(host)", basePath: "", hostHeader: host)
+        return Endpoint(origin: UpstreamOrigin(tls: true, host: host, port: 443), basePath: "", hostHeader: host)
     }
 
+    /// The event loop a request runs on: `preferred` (the inbound connection's) when it belongs to the group.
+    func eventLoop(preferring preferred: (any EventLoop)?) -> any EventLoop {
+        if let preferred, ownLoops.contains(ObjectIdentifier(preferred)) { return preferred }
+        return eventLoopGroup.next()
+    }
+
+    /// Parses an endpoint override; the configuration reader has already checked it is an http(s) URL with a host.
     static func parse(_ url: String) -> Endpoint {
-        let schemeEnd = url.range(of: "://")!
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        let rest = url[schemeEnd.upperBound...]
+        let origin = UpstreamOrigin(url: url) ?? UpstreamOrigin(tls: true, host: "invalid", port: 443)
+        let rest = url.drop { $0 != ":" }.dropFirst(3)
         let authority = rest.prefix { $0 != "/" }
         var basePath = String(rest.dropFirst(authority.count))
         while basePath.hasSuffix("/") { basePath.removeLast() }
         var hostHeader = String(authority)
-        if (scheme == "https" && hostHeader.hasSuffix(":443")) || (scheme == "http" && hostHeader.hasSuffix(":80")) {
-            hostHeader = String(hostHeader.prefix { $0 != ":" })
+        if (origin.tls && hostHeader.hasSuffix(":443")) || (!origin.tls && hostHeader.hasSuffix(":80")) {
+            hostHeader = String(hostHeader.dropLast(origin.tls ? 4 : 3))
         }
-        return Endpoint(origin: "\(scheme)://\(authority)", basePath: basePath, hostHeader: hostHeader)
+        return Endpoint(origin: origin, basePath: basePath, hostHeader: hostHeader)
     }
 
     /// A 503 for a request that got no response head.
     func transportError(_ error: any Error, endpoint: Endpoint) -> GatewayError {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout:
+        if let error = error as? UpstreamHTTPError {
+            switch error.code {
+            case .firstByteTimeout:
                 return .serviceUnavailable(
                     "Bedrock at \(endpoint.hostHeader) did not answer within the first-byte timeout (\(timeouts.firstByte)); retry, or raise timeouts.first_byte_ms",
                     reason: "upstream_timeout"
@@ -83,7 +83,14 @@ final class UpstreamClients: Sendable {
                     "could not connect to Bedrock at \(endpoint.hostHeader) within the connect timeout (\(timeouts.connect)); retry the request",
                     reason: "upstream_connect_timeout"
                 )
-            default:
+            case .tlsFailed:
+                return .serviceUnavailable(
+                    "the TLS handshake with Bedrock at \(endpoint.hostHeader) failed (\(error.detail)); check the endpoint and its certificate",
+                    reason: "upstream_tls"
+                )
+            case .shutdown:
+                return .serviceUnavailable("the gateway is shutting down; retry the request", reason: "shutting_down")
+            case .readIdleTimeout, .connectFailed, .connectionClosed, .invalidResponse:
                 break
             }
         }
@@ -91,12 +98,11 @@ final class UpstreamClients: Sendable {
     }
 
     func shutdown() async {
-        try? await buffered.shutdown()
-        try? await streaming.shutdown()
+        await client.shutdown()
     }
 }
 
-/// Shuts the upstream clients down when the application stops.
+/// Shuts the upstream client down when the application stops.
 struct UpstreamClientsService: Service {
     let clients: UpstreamClients
 

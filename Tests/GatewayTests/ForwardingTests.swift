@@ -301,3 +301,64 @@ struct UpstreamConcurrencyTests {
         #expect(inFlight.max == requests, "all \(requests) requests should reach the upstream together; at most \(inFlight.max) did")
     }
 }
+
+@Suite("Upstream timeouts")
+struct UpstreamTimeoutTests {
+    static let timeouts = GatewayConfiguration.Timeouts(connect: .seconds(2), firstByte: .milliseconds(300), streamIdle: .milliseconds(300))
+
+    @Test func anUpstreamSlowerThanTheFirstByteTimeoutIs503() async throws {
+        let harness = GatewayHarness()
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/model/**") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            try await Task.sleep(for: .seconds(8))
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        try await withUpstream(router) { port in
+            let app = try await harness.application(upstreamPort: port, timeouts: Self.timeouts)
+            try await app.test(.router) { client in
+                let started = ContinuousClock.now
+                let response = try await client.execute(
+                    uri: "/use-cases/UseCaseA/model/titan-text-express/converse", method: .post,
+                    headers: .caller(harness.idp.token()), body: ByteBuffer(string: simpleConverseBody)
+                )
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[HTTPField.Name("x-amzn-ErrorType")!] == "ServiceUnavailableException")
+                #expect(response.body.text.contains("did not answer within the first-byte timeout"), "\(response.body.text)")
+                #expect(ContinuousClock.now - started < .seconds(6), "the gateway should give up at its 300 ms timeout, not wait for the upstream's 8 s")
+            }
+        }
+        #expect(harness.audit.all.last?.error == "upstream_timeout")
+    }
+
+    @Test func aStreamThatGoesQuietIsCutAtTheStreamIdleTimeout() async throws {
+        let harness = GatewayHarness()
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/model/**") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return Response(
+                status: .ok, headers: [.contentType: "application/vnd.amazon.eventstream"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "partial"))
+                    try await Task.sleep(for: .seconds(8))
+                    try await writer.write(ByteBuffer(string: "late"))
+                    try await writer.finish(nil)
+                }
+            )
+        }
+        try await withUpstream(router) { port in
+            let app = try await harness.application(upstreamPort: port, timeouts: Self.timeouts)
+            try await app.test(.live) { client in
+                let started = ContinuousClock.now
+                let response = try? await client.execute(
+                    uri: "/use-cases/UseCaseA/model/titan-text-express/converse-stream", method: .post,
+                    headers: .caller(harness.idp.token()), body: ByteBuffer(string: simpleConverseBody)
+                )
+                // The head and the first bytes were sent; the gateway then ends the stream instead of waiting 8 s.
+                if let response { #expect(!response.body.text.contains("late")) }
+                #expect(ContinuousClock.now - started < .seconds(6), "the gateway should give up at its 300 ms timeout, not wait for the upstream's 8 s")
+            }
+        }
+        #expect(harness.audit.all.last?.error == "upstream_stream_failed")
+    }
+}

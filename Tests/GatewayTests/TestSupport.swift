@@ -138,13 +138,15 @@ func withUpstream<Value: Sendable>(
 }
 
 /// The configuration the gateway tests run with.
-func testConfiguration(upstreamPort: Int, maxBodyBytes: Int = GatewayConfiguration.defaultMaxBodyBytes) -> GatewayConfiguration {
+func testConfiguration(
+    upstreamPort: Int, maxBodyBytes: Int = GatewayConfiguration.defaultMaxBodyBytes, timeouts: GatewayConfiguration.Timeouts? = nil
+) -> GatewayConfiguration {
     var configuration = GatewayConfiguration(catalogPath: Fixture.catalogPath)
     configuration.listen = .init(host: "127.0.0.1", port: 0)
     configuration.inbound.audience = Fixture.audience
     configuration.tokenSources.defaultKind = .passthrough
     configuration.endpoints.bedrock = "http://127.0.0.1:\(upstreamPort)"
-    configuration.timeouts = .init(connect: .seconds(2), firstByte: .seconds(5), streamIdle: .seconds(5))
+    configuration.timeouts = timeouts ?? .init(connect: .seconds(2), firstByte: .seconds(5), streamIdle: .seconds(5))
     configuration.maxBodyBytes = maxBodyBytes
     return configuration
 }
@@ -160,9 +162,11 @@ struct GatewayHarness: Sendable {
         self.credentials = credentials
     }
 
-    func application(upstreamPort: Int, maxBodyBytes: Int = GatewayConfiguration.defaultMaxBodyBytes) async throws -> some ApplicationProtocol {
+    func application(
+        upstreamPort: Int, maxBodyBytes: Int = GatewayConfiguration.defaultMaxBodyBytes, timeouts: GatewayConfiguration.Timeouts? = nil
+    ) async throws -> some ApplicationProtocol {
         try await buildApplication(
-            configuration: testConfiguration(upstreamPort: upstreamPort, maxBodyBytes: maxBodyBytes),
+            configuration: testConfiguration(upstreamPort: upstreamPort, maxBodyBytes: maxBodyBytes, timeouts: timeouts),
             dependencies: GatewayDependencies(
                 authenticator: try idp.authenticator(), credentialSource: credentials, metricsRegistry: registry, auditSink: audit
             ),
