@@ -188,6 +188,7 @@ public func buildApplication(
     let router = buildRouter(proxy: proxy, authenticator: authenticator, registry: registry)
     var app = Application(
         router: router,
+        server: .eventLoopAffineHTTP1(),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.listen.host, port: configuration.listen.port),
             serverName: "genai-gateway"
