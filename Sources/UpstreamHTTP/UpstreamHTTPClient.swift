@@ -21,6 +21,9 @@ public final class UpstreamHTTPClient: Sendable {
         public var poolIdleTimeout: TimeAmount = .seconds(50)
         /// Most requests in flight at once across all origins and event loops.
         public var maxConnections: Int = 1_024
+        /// Check every request header for characters HTTP/1.1 forbids before writing it. Callers whose headers are
+        /// already valid (parsed by an HTTP server, or produced by a signer) can skip the cost.
+        public var validatesHeaders = true
         /// TLS settings for `https` origins: full certificate and host name verification against the system's
         /// trust roots by default.
         public var tls: TLSConfiguration = {
@@ -205,6 +208,7 @@ public final class UpstreamHTTPClient: Sendable {
             return eventLoop.makeFailedFuture(UpstreamHTTPError(.firstByteTimeout, detail: "no time left to connect to \(origin)", beforeResponse: true))
         }
         let poolIdleTimeout = configuration.poolIdleTimeout
+        let validatesHeaders = configuration.validatesHeaders
         let sslContext: NIOSSLContext?
         do {
             sslContext = origin.tls ? try makeSSLContext() : nil
@@ -225,7 +229,7 @@ public final class UpstreamHTTPClient: Sendable {
                     }
                     let handler = UpstreamConnectionHandler(origin: origin, poolIdleTimeout: poolIdleTimeout)
                     try sync.addHandler(ResponseByteObserver(connection: handler))
-                    try sync.addHTTPClientHandlers()
+                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: validatesHeaders)
                     try sync.addHandler(handler)
                 }
             }
