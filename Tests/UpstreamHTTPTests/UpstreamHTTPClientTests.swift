@@ -1,5 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
@@ -372,5 +374,59 @@ final class ScriptedHandler: ChannelInboundHandler, Sendable {
                 return
             }
         }
+    }
+}
+
+/// The connection handler's back-pressure, driven directly: an unread body stops `read()` from reaching the socket,
+/// and the consumer's demand lets the withheld read through.
+@Suite("Upstream connection back-pressure")
+struct UpstreamBackPressureTests {
+    /// Counts `read()` calls that get past the handler towards the socket.
+    final class ReadCounter: ChannelOutboundHandler {
+        typealias OutboundIn = Any
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    @Test func anUnreadBodyWithholdsReadsUntilTheConsumerAsksForMore() throws {
+        let channel = EmbeddedChannel()
+        let counter = ReadCounter()
+        let handler = UpstreamConnectionHandler(origin: UpstreamOrigin(tls: false, host: "127.0.0.1", port: 1), poolIdleTimeout: .seconds(60))
+        try channel.pipeline.syncOperations.addHandler(counter)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+
+        let head = channel.eventLoop.makePromise(of: UpstreamResponse.self)
+        let finished = NIOLockedValueBox<Bool?>(nil)
+        let exchange = handler.start(
+            UpstreamRequest(target: "/", headers: ["host": "x"], body: ByteBuffer()), deadline: .now() + .seconds(60),
+            readIdleTimeout: .seconds(60), headPromise: head, onFinish: { reusable in finished.withLockedValue { $0 = reusable } }
+        )
+        try channel.writeInbound(HTTPClientResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        let response = try head.futureResult.wait()
+        #expect(response.status == .ok)
+
+        channel.read()
+        let readsWhileFlowing = counter.reads
+        #expect(readsWhileFlowing > 0, "with nothing buffered, read() reaches the socket")
+
+        // Far more parts than the body buffers (high watermark 8) while nobody reads the body.
+        for _ in 0..<20 {
+            try channel.writeInbound(HTTPClientResponsePart.body(ByteBuffer(string: "part")))
+        }
+        channel.read()
+        channel.read()
+        #expect(counter.reads == readsWhileFlowing, "read() must be withheld while the consumer is behind")
+
+        // What the body's producer calls once the consumer has drained it below the low watermark.
+        handler.consumerWantsMore(exchange: exchange)
+        #expect(counter.reads == readsWhileFlowing + 1, "the withheld read goes through once the consumer asks for more")
+
+        try channel.writeInbound(HTTPClientResponsePart.end(nil))
+        #expect(finished.withLockedValue { $0 } == true, "a complete keep-alive response leaves the connection reusable")
+        _ = try? channel.finish()
     }
 }
