@@ -347,7 +347,9 @@ struct UpstreamTimeoutTests {
             )
         }
         try await withUpstream(router) { port in
-            let app = try await harness.application(upstreamPort: port, timeouts: Self.timeouts)
+            // A generous first-byte timeout, so only the stream-idle timeout can end this request on a busy machine.
+            let timeouts = GatewayConfiguration.Timeouts(connect: .seconds(2), firstByte: .seconds(5), streamIdle: .milliseconds(300))
+            let app = try await harness.application(upstreamPort: port, timeouts: timeouts)
             try await app.test(.live) { client in
                 let started = ContinuousClock.now
                 let response = try? await client.execute(
