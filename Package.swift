@@ -189,7 +189,7 @@ let package = Package(
             name: "MicroBenchmarks",
             dependencies: [
                 "AWSSigning", "GatewayRouting", "CallerAuth", "BedrockEventStream", "CredentialPlane", "WebIdentity",
-                "GatewayRedis", "Gateway",
+                "GatewayRedis", "Gateway", "StrictJSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -259,7 +259,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BedrockEventStreamTests",
-            dependencies: ["BedrockEventStream", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["BedrockEventStream", "StrictJSON", .product(name: "NIOCore", package: "swift-nio")],
             exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),

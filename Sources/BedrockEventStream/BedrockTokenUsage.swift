@@ -58,7 +58,7 @@ public struct BedrockTokenUsage: Hashable, Sendable {
 
     /// The `usage` of a Converse response body, or `nil` when the body has none.
     public init?(converseResponseBody body: ByteBuffer) {
-        guard let usage = body.withUnsafeReadableBytes({ JSONValue.parse($0) })?["usage"] else { return nil }
+        guard let usage = body.withUnsafeReadableBytes({ JSONValue.member("usage", ofObjectIn: $0) }) else { return nil }
         self.init(converseUsage: usage)
     }
 

@@ -36,6 +36,21 @@ public enum JSONValue: Equatable, Sendable {
         return parser.offset == bytes.count ? value : nil
     }
 
+    /// The member `name` of the object `bytes` holds: the same answer as `parse(bytes)?[name]`, but the other
+    /// members are only checked, not built, so reading a small member next to a large one (a response's `usage`
+    /// next to its text) costs a scan of the large one instead of copies of it.
+    public static func member(_ name: String, ofObjectIn bytes: UnsafeRawBufferPointer) -> JSONValue? {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.offset < bytes.count, bytes[parser.offset] == UInt8(ascii: "{") else {
+            // Not an object: valid or not, it has no members.
+            return nil
+        }
+        guard case .found(let value) = parser.findMember(name) else { return nil }
+        parser.skipWhitespace()
+        return parser.offset == bytes.count ? value : nil
+    }
+
     /// Parses one JSON document held in `bytes`.
     public static func parse(_ bytes: some Sequence<UInt8>) -> JSONValue? {
         if let result = bytes.withContiguousStorageIfAvailable({ Self.parse(UnsafeRawBufferPointer($0)) }) {
@@ -131,6 +146,138 @@ public enum JSONValue: Equatable, Sendable {
                 if byte == UInt8(ascii: "}") { return .object(members) }
                 guard byte == UInt8(ascii: ",") else { return nil }
             }
+        }
+
+        enum MemberSearch {
+            case found(JSONValue?)
+            case malformed
+        }
+
+        /// Reads the object at `offset` (depth 0), building only the value of `name` (its last occurrence, as
+        /// ``parseObject(depth:)`` keeps).
+        mutating func findMember(_ name: String) -> MemberSearch {
+            self.offset += 1
+            var found: JSONValue?
+            self.skipWhitespace()
+            if self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: "}") {
+                self.offset += 1
+                return .found(nil)
+            }
+            while true {
+                self.skipWhitespace()
+                guard self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: "\""),
+                    let key = self.parseString()
+                else { return .malformed }
+                self.skipWhitespace()
+                guard self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: ":") else { return .malformed }
+                self.offset += 1
+                if key == name {
+                    guard let value = self.parseValue(depth: 1) else { return .malformed }
+                    found = value
+                } else {
+                    guard self.skipValue(depth: 1) else { return .malformed }
+                }
+                self.skipWhitespace()
+                guard self.offset < self.bytes.count else { return .malformed }
+                let byte = self.bytes[self.offset]
+                self.offset += 1
+                if byte == UInt8(ascii: "}") { return .found(found) }
+                guard byte == UInt8(ascii: ",") else { return .malformed }
+            }
+        }
+
+        /// Checks one value as ``parseValue(depth:)`` would, without building it.
+        mutating func skipValue(depth: Int) -> Bool {
+            guard depth < 64 else { return false }
+            self.skipWhitespace()
+            guard self.offset < self.bytes.count else { return false }
+            switch self.bytes[self.offset] {
+            case UInt8(ascii: "{"):
+                self.offset += 1
+                self.skipWhitespace()
+                if self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: "}") {
+                    self.offset += 1
+                    return true
+                }
+                while true {
+                    self.skipWhitespace()
+                    guard self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: "\""), self.skipString()
+                    else { return false }
+                    self.skipWhitespace()
+                    guard self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: ":") else { return false }
+                    self.offset += 1
+                    guard self.skipValue(depth: depth + 1) else { return false }
+                    self.skipWhitespace()
+                    guard self.offset < self.bytes.count else { return false }
+                    let byte = self.bytes[self.offset]
+                    self.offset += 1
+                    if byte == UInt8(ascii: "}") { return true }
+                    guard byte == UInt8(ascii: ",") else { return false }
+                }
+            case UInt8(ascii: "["):
+                self.offset += 1
+                self.skipWhitespace()
+                if self.offset < self.bytes.count, self.bytes[self.offset] == UInt8(ascii: "]") {
+                    self.offset += 1
+                    return true
+                }
+                while true {
+                    guard self.skipValue(depth: depth + 1) else { return false }
+                    self.skipWhitespace()
+                    guard self.offset < self.bytes.count else { return false }
+                    let byte = self.bytes[self.offset]
+                    self.offset += 1
+                    if byte == UInt8(ascii: "]") { return true }
+                    guard byte == UInt8(ascii: ",") else { return false }
+                }
+            case UInt8(ascii: "\""): return self.skipString()
+            case UInt8(ascii: "t"): return self.consume("true")
+            case UInt8(ascii: "f"): return self.consume("false")
+            case UInt8(ascii: "n"): return self.consume("null")
+            default: return self.parseNumber() != nil
+            }
+        }
+
+        /// Checks one string as ``parseString()`` would (escapes, control characters, UTF-8), without building it.
+        mutating func skipString() -> Bool {
+            self.offset += 1
+            let start = self.offset
+            while self.offset < self.bytes.count {
+                let byte = self.bytes[self.offset]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    let raw = UnsafeRawBufferPointer(rebasing: self.bytes[start..<self.offset])
+                    self.offset += 1
+                    // Escapes are ASCII, so the raw bytes are valid UTF-8 exactly when the decoded ones are.
+                    return JSONValue.isValidUTF8(raw)
+                case UInt8(ascii: "\\"):
+                    self.offset += 1
+                    guard self.offset < self.bytes.count else { return false }
+                    let escape = self.bytes[self.offset]
+                    self.offset += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        continue
+                    case UInt8(ascii: "u"):
+                        guard let scalar = self.parseHex4() else { return false }
+                        if (0xD800..<0xDC00).contains(scalar) {
+                            guard self.consume("\\u"), let low = self.parseHex4(), (0xDC00..<0xE000).contains(low) else {
+                                return false
+                            }
+                        } else if Unicode.Scalar(scalar) == nil {
+                            return false
+                        }
+                    default:
+                        return false
+                    }
+                case 0..<0x20:
+                    return false
+                default:
+                    self.offset += 1
+                }
+            }
+            return false
         }
 
         mutating func parseArray(depth: Int) -> JSONValue? {
@@ -245,7 +392,16 @@ public enum JSONValue: Equatable, Sendable {
 extension JSONValue {
     /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
     public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var iterator = bytes.makeIterator()
+        // Most text is ASCII: check eight bytes at a time for a high bit before decoding anything.
+        var index = 0
+        while index + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            index += 8
+        }
+        while index < bytes.count, bytes[index] < 0x80 { index += 1 }
+        if index == bytes.count { return true }
+        // Everything before `index` is ASCII, so only the rest needs decoding.
+        var iterator = UnsafeRawBufferPointer(rebasing: bytes[index...]).makeIterator()
         var decoder = UTF8()
         while true {
             switch decoder.decode(&iterator) {
