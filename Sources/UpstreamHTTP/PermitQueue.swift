@@ -35,10 +35,15 @@ final class PermitQueue: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    private let limit: Int
 
     init(limit: Int) {
-        state = NIOLockedValueBox(State(available: max(1, limit)))
+        self.limit = max(1, limit)
+        state = NIOLockedValueBox(State(available: self.limit))
     }
+
+    /// Permits currently held.
+    var inUse: Int { limit - state.withLockedValue { $0.available } }
 
     /// A permit now if one is free; otherwise waits until one is, failing at `deadline` or on cancellation.
     func acquire(deadline: NIODeadline, eventLoop: any EventLoop) async throws -> Permit {

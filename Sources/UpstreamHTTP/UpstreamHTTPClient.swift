@@ -63,6 +63,9 @@ public final class UpstreamHTTPClient: Sendable {
         self.permits = PermitQueue(limit: configuration.maxConnections)
     }
 
+    /// Requests in flight (holding one of the `maxConnections` slots).
+    var requestsInFlight: Int { permits.inUse }
+
     /// Loads the TLS settings now (trust roots included), so a bad setting fails at start-up and the first `https`
     /// request does not pay for it.
     public func prepareTLS() throws {

@@ -23,7 +23,6 @@ struct UpstreamHTTPClientTests {
             echo -n "$request_body|$http_x_test|$request_method|$http_content_length";
         }
         location = /slow-head { echo_sleep 10; echo "late"; }
-        location = /wait-300ms { echo_sleep 0.3; echo -n "waited"; }
         location = /stall { echo "first"; echo_flush; echo_sleep 10; echo "second"; }
         location = /big {
             add_header x-connection $connection always;
@@ -189,15 +188,18 @@ struct UpstreamHTTPClientTests {
         try await NginxProcess.withServer(locations: Self.locations) { nginx in
             let client = try Self.client(maxConnections: 1)
             let origin = UpstreamOrigin(tls: false, host: "127.0.0.1", port: nginx.port)
-            let first = Task { try await Self.send(client, Self.request("/wait-300ms", host: "x"), to: origin).1 }
-            try await Task.sleep(for: .milliseconds(50))
+            // nginx holds the first request for 10 s; wait until it has the only slot.
+            let first = Task { try await Self.send(client, Self.request("/slow-head", host: "x"), to: origin, within: .seconds(30)).1 }
+            let waitUntil = ContinuousClock.now + .seconds(30)
+            while client.requestsInFlight == 0, ContinuousClock.now < waitUntil { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(client.requestsInFlight == 1)
             let impatient = await Self.upstreamError {
                 _ = try await Self.send(client, Self.request("/hello", host: "x"), to: origin, within: .milliseconds(100))
             }
             #expect(impatient?.code == .firstByteTimeout, "with the only connection busy, a 100 ms deadline passes while waiting")
-            let (patient, body) = try await Self.send(client, Self.request("/hello", host: "x"), to: origin, within: .seconds(10))
+            let (patient, body) = try await Self.send(client, Self.request("/hello", host: "x"), to: origin, within: .seconds(30))
             #expect(patient.status == .ok && body == "hello")
-            #expect(try await first.value == "waited")
+            #expect(try await first.value == "late\n")
             await client.shutdown()
         }
     }
