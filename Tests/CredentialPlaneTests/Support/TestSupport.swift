@@ -55,8 +55,11 @@ enum TestSupport {
     }
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    ///
+    /// The default is generous because it only runs out when the condition never holds: with the whole suite
+    /// starting at once on a 2-core CI machine, test tasks have waited more than 10 s for a thread.
     static func eventually(
-        timeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(60),
         _ condition: () async throws -> Bool
     ) async rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
