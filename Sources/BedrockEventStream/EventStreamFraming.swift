@@ -1,4 +1,5 @@
 import NIOCore
+import StrictJSON
 
 /// Wire-level constants and checks shared by the decoder and the frame splitter.
 enum EventStreamFraming {
@@ -80,7 +81,7 @@ enum EventStreamFraming {
         }
         func string(_ length: Int, _ what: @autoclosure () -> String) throws(EventStreamError) -> String {
             let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)])
-            guard isValidUTF8(slice) else {
+            guard JSONValue.isValidUTF8(slice) else {
                 throw .invalidHeader("\(what()) is not valid UTF-8")
             }
             offset += length
@@ -150,18 +151,5 @@ enum EventStreamFraming {
             headers.append(EventStreamHeader(name: name, value: value))
         }
         return headers
-    }
-
-    /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
-    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: continue
-            case .emptyInput: return true
-            case .error: return false
-            }
-        }
     }
 }
