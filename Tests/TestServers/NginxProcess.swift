@@ -66,15 +66,7 @@ public final class NginxProcess: @unchecked Sendable {
     public static func withServer<T>(
         locations: String, tls: (certificate: String, key: String)? = nil, _ body: (NginxProcess) async throws -> T
     ) async throws -> T {
-        let server = try await start(locations: locations, tls: tls)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await runThenStop(try await start(locations: locations, tls: tls), stop: { await $0.stop() }, body)
     }
 
     public func stop() async {

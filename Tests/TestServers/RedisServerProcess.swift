@@ -132,15 +132,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         tls: TLSFiles? = nil,
         _ body: (RedisServerProcess) async throws -> T
     ) async throws -> T {
-        let server = try await start(arguments: arguments, tls: tls)
-        do {
-            let result = try await body(server)
-            await server.stop()
-            return result
-        } catch {
-            await server.stop()
-            throw error
-        }
+        try await runThenStop(try await start(arguments: arguments, tls: tls), stop: { await $0.stop() }, body)
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s).
@@ -321,5 +313,19 @@ public final class RedisServerProcess: @unchecked Sendable {
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         return address
+    }
+}
+
+/// Runs `body` against `server`, then stops it whatever happens: the shape of every `withServer`.
+func runThenStop<Server, T>(
+    _ server: Server, stop: (Server) async -> Void, _ body: (Server) async throws -> T
+) async throws -> T {
+    do {
+        let result = try await body(server)
+        await stop(server)
+        return result
+    } catch {
+        await stop(server)
+        throw error
     }
 }
