@@ -288,12 +288,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             handler.context?.close(promise: nil)
         }
     }
-
-    /// Cancels the idle-close timer when the pool hands the connection out again.
-    func takenFromPool() {
-        timer?.cancel()
-        timer = nil
-    }
 }
 
 /// Notes, before the HTTP decoder, that response bytes arrived; a request is only retried when none did.

@@ -144,7 +144,6 @@ public final class UpstreamHTTPClient: Sendable {
             ?? connect(to: origin, on: eventLoop, deadline: deadline)
         let response = connection.flatMap { connection -> EventLoopFuture<UpstreamResponse> in
             let promise = eventLoop.makePromise(of: UpstreamResponse.self)
-            connection.handler.takenFromPool()
             let id = connection.handler.start(
                 request, deadline: deadline, readIdleTimeout: readIdleTimeout, headPromise: promise,
                 onFinish: { reusable in
