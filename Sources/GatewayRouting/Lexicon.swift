@@ -3,9 +3,16 @@
 ///
 /// Nothing here is copied from individual prompts; the groups describe kinds of work (analysis, code,
 /// lookups, mechanical rewriting, output size), so they carry over to prompts the evaluation set has never seen.
-struct Lexicon: Sendable {
-    private let keys: [UInt64]
-    private let values: [UInt32]
+struct Lexicon: @unchecked Sendable {
+    /// One slot of the table: a word hash and its classes, side by side so a lookup touches one cache line.
+    private struct Slot {
+        var key: UInt64
+        var value: UInt32
+    }
+
+    /// The open-addressing table. Allocated once for ``shared`` and never freed or written after `init`,
+    /// which is what makes sharing it across threads safe.
+    private let slots: UnsafeMutableBufferPointer<Slot>
     private let mask: Int
 
     static let shared = Lexicon()
@@ -40,12 +47,12 @@ struct Lexicon: Sendable {
     /// The classes of a word hash, or an empty set.
     @inline(__always)
     func classes(_ hash: UInt64) -> WordClass {
-        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
+        var index = Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask
         while true {
-            let key = keys[slot]
-            if key == hash { return WordClass(rawValue: values[slot]) }
-            if key == 0 { return [] }
-            slot = (slot + 1) & mask
+            let slot = slots[index]
+            if slot.key == hash { return WordClass(rawValue: slot.value) }
+            if slot.key == 0 { return [] }
+            index = (index &+ 1) & mask
         }
     }
 
@@ -64,18 +71,17 @@ struct Lexicon: Sendable {
         }
         Self.vocabulary(add)
         var capacity = 1
-        while capacity < entries.count * 3 { capacity <<= 1 }
-        var keys = [UInt64](repeating: 0, count: capacity)
-        var values = [UInt32](repeating: 0, count: capacity)
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        let slots = UnsafeMutableBufferPointer<Slot>.allocate(capacity: capacity)
+        slots.initialize(repeating: Slot(key: 0, value: 0))
         let mask = capacity - 1
         for (key, value) in entries {
-            var slot = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
-            while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
-            keys[slot] = key
-            values[slot] |= value
+            var index = Int(truncatingIfNeeded: key ^ (key >> 29)) & mask
+            while slots[index].key != 0 && slots[index].key != key { index = (index + 1) & mask }
+            slots[index].key = key
+            slots[index].value |= value
         }
-        self.keys = keys
-        self.values = values
+        self.slots = slots
         self.mask = mask
     }
 

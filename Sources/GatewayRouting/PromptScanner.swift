@@ -60,6 +60,8 @@ struct PromptScanner {
     private var previousWasLower = false
     private var underscore = false
     private var dotted = false
+    /// The word has a capital, an underscore or an inner dot: only then can it look like code or SQL.
+    private var shaped = false
     private var last8: UInt64 = 0
 
     /// The text being scanned, for re-reading the parts of a hyphenated word.
@@ -158,15 +160,23 @@ struct PromptScanner {
                     let c = bytes[j]
                     h = Lexicon.mix(h, c)
                     tail = tail << 8 | UInt64(c)
-                    j += 1
+                    j &+= 1
                 } while j < n && bytes[j] >= 0x61 && bytes[j] <= 0x7A
-                let count = j - i
+                // Bounded by the text's length, so the sums cannot overflow.
+                let count = j &- i
                 hash = h
                 last8 = tail
-                wordLength += count
-                letters += count
+                wordLength &+= count
+                letters &+= count
                 previousWasLower = true
                 if !hyphenated { headDigitsOnly = false }
+                if j < n && bytes[j] == 0x20 {
+                    // The commonest end of a word: one space. Same effect as the general path below (no joiner,
+                    // the line already has content), without its checks.
+                    finishWord(next: 0x20, after: at(j + 1), third: at(j + 2))
+                    i = j + 1
+                    continue
+                }
                 i = j
                 continue
             }
@@ -336,6 +346,7 @@ struct PromptScanner {
         } else {
             if !hyphenated { headDigitsOnly = false }
             if isUpper {
+                shaped = true
                 letters += 1
                 upperLetters += 1
                 if previousWasLower { camel = true }
@@ -344,7 +355,7 @@ struct PromptScanner {
                 letters += 1
                 previousWasLower = true
             } else {
-                if b == 0x5F && wordLength > 1 { underscore = true }
+                if b == 0x5F && wordLength > 1 { underscore = true; shaped = true }
                 previousWasLower = false
             }
         }
@@ -363,6 +374,7 @@ struct PromptScanner {
             lastHyphen = index
         case 0x2E:
             dotted = true
+            shaped = true
             if !hyphenated { headDigitsOnly = false }
         default:
             break
@@ -381,6 +393,7 @@ struct PromptScanner {
         return h
     }
 
+    @inline(__always)
     private mutating func finishWord(next: UInt8, after: UInt8, third: UInt8 = 0) {
         guard wordLength > 0 else { return }
         defer { resetWord() }
@@ -397,25 +410,27 @@ struct PromptScanner {
         lastNonSpace = 0x61
 
         // Shapes of code, wherever they appear.
-        if camel && firstIsLower && wordLength >= 4 { features.code.camelCaseIdentifiers += 1 }
-        if underscore && letters > 0 { features.code.snakeCaseIdentifiers += 1 }
-        if upperLetters > 0 && letters > 1 {
-            if wordLength > 9 && last8 == 0x78_63_65_70_74_69_6F_6E {  // "xception"
-                features.code.exceptionNames += 1
-            } else if wordLength > 5 && last8 & 0xFF_FFFF_FFFF == 0x65_72_72_6F_72 && upperLetters < letters {  // "error"
-                features.code.exceptionNames += 1
+        if shaped {
+            if camel && firstIsLower && wordLength >= 4 { features.code.camelCaseIdentifiers += 1 }
+            if underscore && letters > 0 { features.code.snakeCaseIdentifiers += 1 }
+            if upperLetters > 0 && letters > 1 {
+                if wordLength > 9 && last8 == 0x78_63_65_70_74_69_6F_6E {  // "xception"
+                    features.code.exceptionNames += 1
+                } else if wordLength > 5 && last8 & 0xFF_FFFF_FFFF == 0x65_72_72_6F_72 && upperLetters < letters {  // "error"
+                    features.code.exceptionNames += 1
+                }
+            }
+            if dotted && letters > 0 { lineHasDotted = true }
+            if upperLetters == wordLength && wordLength >= 3 && wordLength <= 9
+                && lexicon.classes(hash).contains(.sqlKeyword)
+            {
+                features.code.sqlKeywords += 1
             }
         }
         // "name(" and "name[" are calls and subscripts; "day(s)" is English.
         if letters > 0 && (next == 0x28 && !((after | 0x20) == 0x73 && third == 0x29) || next == 0x5B) { features.code.calls += 1 }
-        if dotted && letters > 0 { lineHasDotted = true }
         if lineWordCount == 1 { lineFirstHash = hash }
         if hash == lexicon.hashTraceback { features.code.stackFrames += 2 }
-        if upperLetters == wordLength && wordLength >= 3 && wordLength <= 9
-            && lexicon.classes(hash).contains(.sqlKeyword)
-        {
-            features.code.sqlKeywords += 1
-        }
 
         if inFence { segment.words += 1; return }
         if quote != 0 { segment.quotedWords += 1; return }
@@ -504,6 +519,7 @@ struct PromptScanner {
         previousWasLower = false
         underscore = false
         dotted = false
+        shaped = false
         last8 = 0
     }
 
