@@ -10,9 +10,12 @@
 /// "analyse" does not make "translate this" complex.
 ///
 /// No allocation, no Foundation, no regular expressions: bytes are classified by value and words are
-/// looked up by an incrementally computed hash.
+/// looked up by an incrementally computed hash. Counters use wrapping arithmetic: each is bounded by the text's
+/// length. Two shortcuts (a word ended by one space; a plain lower-case word that is not in the lexicon) skip
+/// checks that cannot apply; `shortcuts: false` turns them off, so tests can show they change nothing.
 struct PromptScanner {
     private let lexicon: Lexicon
+    private let shortcuts: Bool
     private var features = PromptFeatures()
     private var segment = RegionCounts()
     /// Paragraphs after the first, held aside until the end decides whether they are material.
@@ -71,23 +74,24 @@ struct PromptScanner {
     private var firstHyphen = -1
     private var lastHyphen = -1
 
-    private init(lexicon: Lexicon, text: UnsafeBufferPointer<UInt8>) {
+    private init(lexicon: Lexicon, text: UnsafeBufferPointer<UInt8>, shortcuts: Bool) {
         self.lexicon = lexicon
         self.text = text
+        self.shortcuts = shortcuts
     }
 
     /// Scans `text` and returns its features.
-    static func scan(_ text: String) -> PromptFeatures {
-        if let features = text.utf8.withContiguousStorageIfAvailable({ scan(bytes: $0) }) {
+    static func scan(_ text: String, shortcuts: Bool = true) -> PromptFeatures {
+        if let features = text.utf8.withContiguousStorageIfAvailable({ scan(bytes: $0, shortcuts: shortcuts) }) {
             return features
         }
         var copy = text
         copy.makeContiguousUTF8()
-        return copy.utf8.withContiguousStorageIfAvailable { scan(bytes: $0) } ?? PromptFeatures()
+        return copy.utf8.withContiguousStorageIfAvailable { scan(bytes: $0, shortcuts: shortcuts) } ?? PromptFeatures()
     }
 
-    static func scan(bytes: UnsafeBufferPointer<UInt8>) -> PromptFeatures {
-        var scanner = PromptScanner(lexicon: .shared, text: bytes)
+    static func scan(bytes: UnsafeBufferPointer<UInt8>, shortcuts: Bool = true) -> PromptFeatures {
+        var scanner = PromptScanner(lexicon: .shared, text: bytes, shortcuts: shortcuts)
         scanner.run(bytes)
         return scanner.features
     }
@@ -116,16 +120,16 @@ struct PromptScanner {
         defer { features.characters = n - continuationBytes }
         while i < n {
             let b = bytes[i]
-            if b & 0xC0 == 0x80 { continuationBytes += 1 }
+            if b & 0xC0 == 0x80 { continuationBytes &+= 1 }
 
             // General punctuation block (U+2000-U+206F): curly quotes, bullets, dashes.
             if b == 0xE2, i + 2 < n, bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81 {
                 let c = bytes[i + 2]
-                continuationBytes += 2
+                continuationBytes &+= 2
                 if bytes[i + 1] == 0x80 && c == 0x99 && wordLength > 0 && Self.isLetter(at(i + 3)) {
                     // A curly apostrophe inside a word ("don’t"): hash it as a straight one.
                     appendJoiner(0x27, at: i)
-                    i += 3
+                    i &+= 3
                     continue
                 }
                 finishWord(next: 0x20, after: 0x20)
@@ -136,13 +140,13 @@ struct PromptScanner {
                     case 0x98: if quote == 0 && !inFence { quote = 4 }
                     case 0x99: if quote == 4 { quote = 0 }
                     case 0xA2:  // bullet
-                        if !lineHasContent { lineIsList = true; i += 3; continue }
+                        if !lineHasContent { lineIsList = true; i &+= 3; continue }
                     default: break
                     }
                 }
                 lineHasContent = true
                 lastNonSpace = c
-                i += 3
+                i &+= 3
                 continue
             }
 
@@ -170,7 +174,7 @@ struct PromptScanner {
                 letters &+= count
                 previousWasLower = true
                 if !hyphenated { headDigitsOnly = false }
-                if j < n && bytes[j] == 0x20 {
+                if shortcuts && j < n && bytes[j] == 0x20 {
                     // The commonest end of a word: one space. Same effect as the general path below (no joiner,
                     // the line already has content), without its checks.
                     finishWord(next: 0x20, after: at(j + 1), third: at(j + 2))
@@ -182,7 +186,7 @@ struct PromptScanner {
             }
             if Self.isWordByte(b) {
                 appendWordByte(b, at: i)
-                i += 1
+                i &+= 1
                 continue
             }
 
@@ -199,7 +203,7 @@ struct PromptScanner {
                 }
                 if joins {
                     appendJoiner(b, at: i)
-                    i += 1
+                    i &+= 1
                     continue
                 }
             }
@@ -209,26 +213,26 @@ struct PromptScanner {
             switch b {
             case 0x0A:
                 finishLine()
-                i += 1
+                i &+= 1
                 continue
             case 0x20, 0x09, 0x0D:
                 if !lineHasContent && b != 0x0D { lineIndent += b == 0x09 ? 4 : 1 }
-                i += 1
+                i &+= 1
                 continue
             case 0x60:  // backtick
                 if !lineHasContent && at(i + 1) == 0x60 && at(i + 2) == 0x60 {
                     toggleFence()
                     // Skip the rest of the fence line (its language tag).
-                    i += 3
+                    i &+= 3
                     while i < n && bytes[i] != 0x0A {
-                        if bytes[i] & 0xC0 == 0x80 { continuationBytes += 1 }
-                        i += 1
+                        if bytes[i] & 0xC0 == 0x80 { continuationBytes &+= 1 }
+                        i &+= 1
                     }
                     continue
                 }
-                features.code.inlineCode += 1
+                features.code.inlineCode &+= 1
             case 0x3F:  // ?
-                if !inFence && quote == 0 && (i == 0 || bytes[i - 1] != 0x3F) { segment.questions += 1 + chainedQuestions }
+                if !inFence && quote == 0 && (i == 0 || bytes[i - 1] != 0x3F) { segment.questions &+= 1 + chainedQuestions }
                 chainedQuestions = 0
                 if Self.isSpace(at(i + 1)) || i + 1 == n { sentenceStart = true }
             case 0x2E, 0x21, 0x3A:  // . ! :
@@ -236,11 +240,11 @@ struct PromptScanner {
                     sentenceStart = true
                     if b != 0x3A { chainedQuestions = 0 }
                 }
-                if b != 0x2E && isOperator(b, at(i + 1)) { features.code.operators += 1; i += 1 }
+                if b != 0x2E && isOperator(b, at(i + 1)) { features.code.operators &+= 1; i &+= 1 }
             case 0x2C, 0x3B:  // , ;
                 joinerPending = true
             case 0x7B:  // {
-                features.code.braces += 1
+                features.code.braces &+= 1
             case 0x28:  // (
                 lineHasParen = true
             case 0x22:  // "
@@ -260,24 +264,24 @@ struct PromptScanner {
             case 0x2D, 0x2A, 0x2B:  // - * + as list markers at the start of a line
                 if !lineHasContent && (at(i + 1) == 0x20 || at(i + 1) == 0x09) {
                     lineIsList = true
-                    i += 1
+                    i &+= 1
                     continue
                 }
-                if isOperator(b, at(i + 1)) { features.code.operators += 1; i += 1 }
+                if isOperator(b, at(i + 1)) { features.code.operators &+= 1; i &+= 1 }
             case 0x3D, 0x3C, 0x3E, 0x26, 0x7C:
-                if isOperator(b, at(i + 1)) { features.code.operators += 1; i += 1 }
+                if isOperator(b, at(i + 1)) { features.code.operators &+= 1; i &+= 1 }
             case 0x2F:  // comment markers
                 let next = at(i + 1)
                 if next == 0x2A || next == 0x2F && (i == 0 || Self.isSpace(bytes[i - 1])) {
-                    features.code.operators += 1
-                    i += 1
+                    features.code.operators &+= 1
+                    i &+= 1
                 }
             default:
                 break
             }
             lineHasContent = true
             lastNonSpace = b
-            i += 1
+            i &+= 1
         }
         finishWord(next: 0x20, after: 0x20)
         finishLine()
@@ -337,7 +341,7 @@ struct PromptScanner {
         }
         let isUpper = b >= 0x41 && b <= 0x5A
         let lower = isUpper ? b | 0x20 : b
-        wordLength += 1
+        wordLength &+= 1
         hash = Lexicon.mix(hash, lower)
         last8 = last8 << 8 | UInt64(lower)
         if Self.isDigit(b) {
@@ -347,12 +351,12 @@ struct PromptScanner {
             if !hyphenated { headDigitsOnly = false }
             if isUpper {
                 shaped = true
-                letters += 1
-                upperLetters += 1
+                letters &+= 1
+                upperLetters &+= 1
                 if previousWasLower { camel = true }
                 previousWasLower = false
             } else if b >= 0x61 && b <= 0x7A {
-                letters += 1
+                letters &+= 1
                 previousWasLower = true
             } else {
                 if b == 0x5F && wordLength > 1 { underscore = true; shaped = true }
@@ -363,7 +367,7 @@ struct PromptScanner {
 
     @inline(__always)
     private mutating func appendJoiner(_ b: UInt8, at index: Int) {
-        wordLength += 1
+        wordLength &+= 1
         hash = Lexicon.mix(hash, b)
         last8 = last8 << 8 | UInt64(b)
         previousWasLower = false
@@ -388,7 +392,7 @@ struct PromptScanner {
         while k < end {
             let b = text[k]
             h = Lexicon.mix(h, b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
-            k += 1
+            k &+= 1
         }
         return h
     }
@@ -398,6 +402,21 @@ struct PromptScanner {
         guard wordLength > 0 else { return }
         defer { resetWord() }
 
+        // The commonest word: lower-case letters only, mid-sentence and mid-line, outside fences and quotes, no
+        // phrase or number pending, not a call, and not in the lexicon. All it changes is the counts below; every
+        // check further down would find nothing (PromptScannerTests compares both paths).
+        if shortcuts && letters == wordLength && !shaped && !hyphenated && lineWordCount > 0 && !inFence && quote == 0
+            && !sentenceStart && !joinerPending && previousHash == 0 && pendingNumber == 0 && next != 0x28 && next != 0x5B
+            && hash != lexicon.hashTraceback && lexicon.classes(hash).isEmpty
+        {
+            lineWordCount &+= 1
+            lastNonSpace = 0x61
+            segment.words &+= 1
+            regionalWordOrdinal &+= 1
+            sentenceWords &+= 1
+            return
+        }
+
         // "1. ", "2) ", "a) " at the start of a line are list markers, not words.
         if lineWordCount == 0 && !lineIsList && (after == 0x20 || after == 0x09)
             && ((next == 0x2E || next == 0x29) && headDigitsOnly && !hyphenated && wordLength <= 3
@@ -406,37 +425,37 @@ struct PromptScanner {
             lineIsList = true
             return
         }
-        lineWordCount += 1
+        lineWordCount &+= 1
         lastNonSpace = 0x61
 
         // Shapes of code, wherever they appear.
         if shaped {
-            if camel && firstIsLower && wordLength >= 4 { features.code.camelCaseIdentifiers += 1 }
-            if underscore && letters > 0 { features.code.snakeCaseIdentifiers += 1 }
+            if camel && firstIsLower && wordLength >= 4 { features.code.camelCaseIdentifiers &+= 1 }
+            if underscore && letters > 0 { features.code.snakeCaseIdentifiers &+= 1 }
             if upperLetters > 0 && letters > 1 {
                 if wordLength > 9 && last8 == 0x78_63_65_70_74_69_6F_6E {  // "xception"
-                    features.code.exceptionNames += 1
+                    features.code.exceptionNames &+= 1
                 } else if wordLength > 5 && last8 & 0xFF_FFFF_FFFF == 0x65_72_72_6F_72 && upperLetters < letters {  // "error"
-                    features.code.exceptionNames += 1
+                    features.code.exceptionNames &+= 1
                 }
             }
             if dotted && letters > 0 { lineHasDotted = true }
             if upperLetters == wordLength && wordLength >= 3 && wordLength <= 9
                 && lexicon.classes(hash).contains(.sqlKeyword)
             {
-                features.code.sqlKeywords += 1
+                features.code.sqlKeywords &+= 1
             }
         }
         // "name(" and "name[" are calls and subscripts; "day(s)" is English.
-        if letters > 0 && (next == 0x28 && !((after | 0x20) == 0x73 && third == 0x29) || next == 0x5B) { features.code.calls += 1 }
+        if letters > 0 && (next == 0x28 && !((after | 0x20) == 0x73 && third == 0x29) || next == 0x5B) { features.code.calls &+= 1 }
         if lineWordCount == 1 { lineFirstHash = hash }
-        if hash == lexicon.hashTraceback { features.code.stackFrames += 2 }
+        if hash == lexicon.hashTraceback { features.code.stackFrames &+= 2 }
 
-        if inFence { segment.words += 1; return }
-        if quote != 0 { segment.quotedWords += 1; return }
+        if inFence { segment.words &+= 1; return }
+        if quote != 0 { segment.quotedWords &+= 1; return }
 
-        segment.words += 1
-        regionalWordOrdinal += 1
+        segment.words &+= 1
+        regionalWordOrdinal &+= 1
         let word = lexicon.classes(hash)
         let pair = previousHash != 0 ? lexicon.classes(Lexicon.pair(previousHash, hash)) : WordClass()
         let classes = word.union(pair)
@@ -445,27 +464,27 @@ struct PromptScanner {
         if regionalWordOrdinal == 2 { features.openerPairClasses = pair }
 
         if !classes.isDisjoint(with: Self.counted) {
-            if classes.contains(.reasoning) { segment.reasoning += 1 }
-            if classes.contains(.weakReasoning) { segment.weakReasoning += 1 }
-            if classes.contains(.codeNoun) { segment.codeNouns += 1 }
-            if classes.contains(.codeVerb) { segment.codeVerbs += 1 }
-            if classes.contains(.debugNoun) { segment.debugNouns += 1 }
-            if classes.contains(.simpleTask) { segment.simpleTasks += 1 }
-            if classes.contains(.greeting) { segment.greetings += 1 }
-            if classes.contains(.shortOutput) { segment.shortOutput += 1 }
-            if classes.contains(.longOutput) { segment.longOutput += 1 }
-            if classes.contains(.longDeliverable) { segment.longDeliverables += 1 }
-            if classes.contains(.shortDeliverable) { segment.shortDeliverables += 1 }
+            if classes.contains(.reasoning) { segment.reasoning &+= 1 }
+            if classes.contains(.weakReasoning) { segment.weakReasoning &+= 1 }
+            if classes.contains(.codeNoun) { segment.codeNouns &+= 1 }
+            if classes.contains(.codeVerb) { segment.codeVerbs &+= 1 }
+            if classes.contains(.debugNoun) { segment.debugNouns &+= 1 }
+            if classes.contains(.simpleTask) { segment.simpleTasks &+= 1 }
+            if classes.contains(.greeting) { segment.greetings &+= 1 }
+            if classes.contains(.shortOutput) { segment.shortOutput &+= 1 }
+            if classes.contains(.longOutput) { segment.longOutput &+= 1 }
+            if classes.contains(.longDeliverable) { segment.longDeliverables &+= 1 }
+            if classes.contains(.shortDeliverable) { segment.shortDeliverables &+= 1 }
         }
 
         // Sub-tasks: a task verb opening a sentence, or chained after "and", "then" or a comma.
         if lineIsList && lineWordCount == 1 {
             lineListTask = word.contains(.imperative)
         } else if sentenceStart || joinerPending {
-            if word.contains(.imperative) { segment.subTasks += 1 }
-            if joinerPending && sentenceWords >= 2 && word.contains(.whWord) { chainedQuestions += 1 }
+            if word.contains(.imperative) { segment.subTasks &+= 1 }
+            if joinerPending && sentenceWords >= 2 && word.contains(.whWord) { chainedQuestions &+= 1 }
         }
-        if word.contains(.reference) { segment.references += 1 }
+        if word.contains(.reference) { segment.references &+= 1 }
         sentenceWords = sentenceStart ? 1 : sentenceWords + 1
         sentenceStart = false
         joinerPending = word.contains(.joiner)
@@ -487,7 +506,7 @@ struct PromptScanner {
             pendingNumberAge = 0
         } else if pendingNumber > 0 {
             // Only a size adjective may sit between the number and its unit ("two short paragraphs").
-            pendingNumberAge += 1
+            pendingNumberAge &+= 1
             if pendingNumberAge > 1 || !word.contains(.shortOutput) && !word.contains(.longOutput) { pendingNumber = 0 }
         }
     }
@@ -528,13 +547,13 @@ struct PromptScanner {
     private mutating func finishLine() {
         if lineHasContent {
             if lineIsList {
-                segment.listItems += 1
-                if lineListTask { segment.taskListItems += 1 }
+                segment.listItems &+= 1
+                if lineListTask { segment.taskListItems &+= 1 }
             }
-            if lastNonSpace == 0x3B || lastNonSpace == 0x7B || lastNonSpace == 0x7D { features.code.codeLineEnds += 1 }
-            if lineIndent >= 4 && !lineIsList { features.code.indentedLines += 1 }
-            if lineFirstHash == lexicon.hashAt && lineHasDotted && lineHasParen { features.code.stackFrames += 1 }
-            if lineFirstHash == lexicon.hashFile && lineHasQuote { features.code.stackFrames += 1 }
+            if lastNonSpace == 0x3B || lastNonSpace == 0x7B || lastNonSpace == 0x7D { features.code.codeLineEnds &+= 1 }
+            if lineIndent >= 4 && !lineIsList { features.code.indentedLines &+= 1 }
+            if lineFirstHash == lexicon.hashAt && lineHasDotted && lineHasParen { features.code.stackFrames &+= 1 }
+            if lineFirstHash == lexicon.hashFile && lineHasQuote { features.code.stackFrames &+= 1 }
             if !inFence && !firstParagraphDone && lastNonSpace == 0x3A {
                 // "Summarise this email:" - what follows is material, not instruction.
                 features.instruction.add(segment)
@@ -569,7 +588,7 @@ struct PromptScanner {
         if firstParagraphDone {
             if let previous = restLast { rest.add(previous) }
             restLast = segment
-            restParagraphs += 1
+            restParagraphs &+= 1
         } else {
             features.instruction.add(segment)
             firstParagraphDone = true
@@ -582,12 +601,12 @@ struct PromptScanner {
             features.pasted.add(segment)
             segment = RegionCounts()
             inFence = false
-            restParagraphs += 1
+            restParagraphs &+= 1
             firstParagraphDone = true
         } else {
             finishParagraph()
             inFence = true
-            features.code.fencedBlocks += 1
+            features.code.fencedBlocks &+= 1
         }
         lineHasContent = false
     }
