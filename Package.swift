@@ -199,8 +199,17 @@ let package = Package(
         ),
 
         // MARK: Tests
-        // Real servers for tests (redis-server, nginx) on free ports, and a throwaway PKI made with openssl.
-        .target(name: "TestServers", path: "Tests/TestServers", swiftSettings: swiftSettings),
+        // Real servers for tests (redis-server, nginx, moto and Python stand-ins) on free ports, and a throwaway
+        // PKI made with openssl.
+        .target(
+            name: "TestServers",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/TestServers",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: [
@@ -223,10 +232,9 @@ let package = Package(
         .testTarget(
             name: "WebIdentityTests",
             dependencies: [
-                "WebIdentity", "AWSSigning",
+                "WebIdentity", "AWSSigning", "TestServers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -252,8 +260,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 import Testing
 
 /// Four `credential-probe` processes (gateway replicas) burst against one `redis-server` and one counting
@@ -39,11 +40,21 @@ struct MultiProcessTests {
         )
     }
 
+    /// The counting STS stand-in, which the WebIdentity tests own.
+    static var stsStandInScript: URL {
+        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent()  // CredentialPlaneTests
+            .deletingLastPathComponent()  // Tests
+            .appendingPathComponent("WebIdentityTests/sts_standin.py")
+    }
+
     @Test("4 replicas × 200 concurrent cold requests for one role make exactly one STS call")
     func coldBurst() async throws {
         let probe = try Self.probeExecutable()
         try await TestSupport.withRedis { redis in
-            try await PythonPeer.with({ try await PythonPeer.startSTSStandIn() }) { sts in
+            try await PythonPeerProcess.with({
+                try await PythonPeerProcess.startStandIn(script: Self.stsStandInScript)
+            }) { sts in
                 // The one expected call is slow, so every replica is waiting while it runs.
                 try await sts.post("/control/script", json: #"[{"delay": 0.5}]"#)
                 let folder = FileManager.default.temporaryDirectory

@@ -3,6 +3,7 @@ import Foundation
 import GatewayRedis
 import Logging
 import MetricsTestKit
+import TestServers
 import Testing
 import WebIdentity
 
@@ -13,7 +14,7 @@ import WebIdentity
 struct RedisIntegrationTests {
     static func replica(
         pool: RedisConnectionPool,
-        moto: PythonPeer,
+        moto: PythonPeerProcess,
         cipher: CredentialCipher,
         metrics: TestMetrics,
         configuration: CredentialBroker.Configuration = .init()
@@ -30,7 +31,7 @@ struct RedisIntegrationTests {
     @Test("two replicas with separate L1s share one STS credential through Redis, stored as ciphertext")
     func l2AcrossReplicas() async throws {
         try await TestSupport.withRedis { redis in
-            try await PythonPeer.with({ try await PythonPeer.startMoto() }) { moto in
+            try await PythonPeerProcess.with({ try await PythonPeerProcess.startMoto() }) { moto in
                 try await TestSupport.withPool(redis.url) { poolA in
                     try await TestSupport.withPool(redis.url) { poolB in
                         let metrics = TestMetrics()
@@ -82,7 +83,7 @@ struct RedisIntegrationTests {
     @Test("Redis killed mid-run: requests still succeed, the breaker opens; Redis restarted: L2 used again")
     func redisKilledAndRestarted() async throws {
         try await TestSupport.withRedis { redis in
-            try await PythonPeer.with({ try await PythonPeer.startMoto() }) { moto in
+            try await PythonPeerProcess.with({ try await PythonPeerProcess.startMoto() }) { moto in
                 try await TestSupport.withPool(redis.url, timeout: .milliseconds(300)) { pool in
                     let metrics = TestMetrics()
                     let cipher = try TestSupport.cipher(4)
@@ -163,7 +164,7 @@ struct RedisIntegrationTests {
     @Test("Redis slow: command timeouts open the breaker, later requests skip Redis and still succeed")
     func redisSlow() async throws {
         try await TestSupport.withRedis { redis in
-            try await PythonPeer.with({ try await PythonPeer.startMoto() }) { moto in
+            try await PythonPeerProcess.with({ try await PythonPeerProcess.startMoto() }) { moto in
                 try await TestSupport.withPool(redis.url, timeout: .milliseconds(100)) { pool in
                     let metrics = TestMetrics()
                     let broker = try Self.replica(

@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 import Testing
 
 @testable import WebIdentity
@@ -204,7 +205,7 @@ struct ClientCredentialsTokenSourceTests {
             #expect(slow.code == "Timeout")
             #expect(slow.isRetryable)
         }
-        let port = try await PeerProcess.freePort()
+        let port = try RedisServerProcess.freePort()
         let unreachable = ClientCredentialsTokenSource(
             configuration: .init(tokenEndpoint: .url("http://127.0.0.1:\(port)/token"), clientId: "c",
                 clientSecret: "s", requestTimeout: .seconds(1))

@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 import Testing
 import WebIdentity
 
@@ -6,7 +7,7 @@ import WebIdentity
 struct STSClientMotoTests {
     @Test("AssumeRoleWithWebIdentity happy path and moto's XML shape")
     func happyPath() async throws {
-        try await withPeer({ try await PeerProcess.startMoto() }) { moto in
+        try await PythonPeerProcess.with({ try await PythonPeerProcess.startMoto() }) { moto in
             let client = STSClient(region: "us-east-1", endpoint: moto.baseURL)
             let token = WebIdentityToken(value: TestJWT.make(subject: "svc-moto"))
             let sessionName = RoleSessionName.make(useCase: "UseCase A")

@@ -1,5 +1,6 @@
 import AWSSigning
 import Foundation
+import TestServers
 import Testing
 
 @testable import WebIdentity
@@ -278,7 +279,7 @@ struct STSClientStandInTests {
 
     @Test("connection failures are transport errors and are retried")
     func transportErrors() async throws {
-        let port = try await PeerProcess.freePort()
+        let port = try RedisServerProcess.freePort()
         let recorder = SleepRecorder()
         let client = STSClient(
             region: "eu-west-1",

@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 
 /// One launched probe with its output collected on background threads.
 final class ProbeProcess: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 
 /// Drives `oidc_standin.py`.
 struct OIDCStandIn {
@@ -18,13 +19,16 @@ struct OIDCStandIn {
     /// Has characters that must be form-encoded before HTTP Basic (RFC 6749 §2.3.1).
     static let clientSecret = "s3cr:t/+ value%&"
 
-    let peer: PeerProcess
+    let peer: PythonPeerProcess
 
     var issuer: String { peer.baseURL }
 
     static func with<T>(_ body: (OIDCStandIn) async throws -> T) async throws -> T {
-        try await withPeer({
-            try await PeerProcess.startStandIn("oidc_standin.py", arguments: [clientId, clientSecret])
+        try await PythonPeerProcess.with({
+            try await PythonPeerProcess.startStandIn(
+                script: StandInScripts.url("oidc_standin.py"),
+                arguments: [clientId, clientSecret]
+            )
         }) { peer in
             try await body(OIDCStandIn(peer: peer))
         }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import TestServers
 
 /// Small JSON calls to the stand-ins' control endpoints.
 enum PeerHTTP {

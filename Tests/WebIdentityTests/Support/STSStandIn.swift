@@ -1,4 +1,5 @@
 import Foundation
+import TestServers
 
 /// Drives `sts_standin.py`.
 struct STSStandIn {
@@ -14,12 +15,14 @@ struct STSStandIn {
         var calls: [Call]
     }
 
-    let peer: PeerProcess
+    let peer: PythonPeerProcess
 
     var endpoint: String { peer.baseURL }
 
     static func with<T>(_ body: (STSStandIn) async throws -> T) async throws -> T {
-        try await withPeer({ try await PeerProcess.startStandIn("sts_standin.py") }) { peer in
+        try await PythonPeerProcess.with({
+            try await PythonPeerProcess.startStandIn(script: StandInScripts.url("sts_standin.py"))
+        }) { peer in
             try await body(STSStandIn(peer: peer))
         }
     }

@@ -1,17 +1,29 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOPosix
 
-/// Why a test peer could not be started; fails the test with the reason.
-struct PeerStartError: Error, CustomStringConvertible {
-    var description: String
+/// Why a test peer could not be started (or answered badly); fails the test with the reason.
+public struct PeerStartError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
-/// A server process a test starts on a free loopback port and stops afterwards: a Python stand-in or moto.
-final class PeerProcess: @unchecked Sendable {
-    let name: String
-    let port: Int
+/// A Python server a test starts on a loopback port and stops afterwards: `moto_server` (as STS), or a stand-in
+/// script that binds an ephemeral port and prints `PORT <n>`.
+///
+/// ```swift
+/// try await PythonPeerProcess.with({ try await PythonPeerProcess.startMoto() }) { moto in
+///     let client = STSClient(region: "us-east-1", endpoint: moto.baseURL)
+/// }
+/// ```
+///
+/// The interpreter is `$PYTHON` when set, else `python3` from `PATH`.
+public final class PythonPeerProcess: @unchecked Sendable {
+    public let name: String
+    public let port: Int
     private let process: Process
     private let logURL: URL
 
@@ -23,9 +35,9 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     /// `http://127.0.0.1:<port>`.
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// The Python interpreter: `$PYTHON` when set, else `python3` from `PATH`.
+    /// `$PYTHON` when set, else `python3` from `PATH`.
     static func pythonCommand() -> (URL, [String]) {
         if let python = ProcessInfo.processInfo.environment["PYTHON"], !python.isEmpty {
             return (URL(fileURLWithPath: python), [])
@@ -33,27 +45,30 @@ final class PeerProcess: @unchecked Sendable {
         return (URL(fileURLWithPath: "/usr/bin/env"), ["python3"])
     }
 
-    /// The folder holding the stand-in scripts (this test target's folder).
-    static var scriptsFolder: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    /// Starts one of this target's Python stand-ins, which binds an ephemeral port and prints `PORT <n>`.
-    static func startStandIn(_ script: String, arguments: [String] = []) async throws -> PeerProcess {
+    /// Starts a stand-in script, which binds an ephemeral port and prints `PORT <n>` on stdout.
+    ///
+    /// - Parameters:
+    ///   - script: The script file; each test target passes its own.
+    ///   - arguments: Arguments after the script path.
+    public static func startStandIn(script: URL, arguments: [String] = []) async throws -> PythonPeerProcess {
+        let name = script.lastPathComponent
+        guard FileManager.default.fileExists(atPath: script.path) else {
+            throw PeerStartError(description: "the stand-in script \(script.path) is missing")
+        }
         let (python, prefix) = pythonCommand()
-        let scriptPath = scriptsFolder.appendingPathComponent(script).path
         let process = Process()
         process.executableURL = python
-        process.arguments = prefix + ["-u", scriptPath] + arguments
+        process.arguments = prefix + ["-u", script.path] + arguments
         let stdout = Pipe()
         process.standardOutput = stdout
-        let logURL = try makeLogFile(script)
+        let logURL = try makeLogFile(name)
         process.standardError = try FileHandle(forWritingTo: logURL)
         do {
             try process.run()
         } catch {
-            throw PeerStartError(description: "cannot launch \(python.path) \(scriptPath): \(error)")
+            throw PeerStartError(description: "cannot launch \(python.path) \(script.path): \(error)")
         }
+        // The read blocks until the script prints or exits; stop a script that does neither.
         let watchdog = Task {
             try await Task.sleep(for: .seconds(90))
             process.terminate()
@@ -61,20 +76,20 @@ final class PeerProcess: @unchecked Sendable {
         let line = await firstLine(of: stdout.fileHandleForReading)
         watchdog.cancel()
         guard let line, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-            process.terminate()
-            let log = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-            throw PeerStartError(
-                description: "\(script) did not start (stdout: \(line ?? "<eof>")); its stderr: \(log.suffix(2000))"
-            )
+            let peer = PythonPeerProcess(name: name, port: 0, process: process, logURL: logURL)
+            let log = peer.logTail()
+            await peer.stop()
+            throw PeerStartError(description: "\(name) did not start (stdout: \(line ?? "<eof>")); its stderr: \(log)")
         }
-        return PeerProcess(name: script, port: port, process: process, logURL: logURL)
+        return PythonPeerProcess(name: name, port: port, process: process, logURL: logURL)
     }
 
-    /// Starts `python3 -m moto.server` on a free loopback port and waits until it answers HTTP.
-    static func startMoto() async throws -> PeerProcess {
+    /// Starts `python3 -m moto.server` (moto 5.2.1) on a free loopback port and waits until it answers HTTP.
+    public static func startMoto() async throws -> PythonPeerProcess {
         var lastFailure = ""
+        // A free port can be taken by someone else between probing and binding; try a few.
         for _ in 0..<3 {
-            let port = try await freePort()
+            let port = try RedisServerProcess.freePort()
             let (python, prefix) = pythonCommand()
             let process = Process()
             process.executableURL = python
@@ -92,7 +107,7 @@ final class PeerProcess: @unchecked Sendable {
             } catch {
                 throw PeerStartError(description: "cannot launch \(python.path) -m moto.server: \(error)")
             }
-            let peer = PeerProcess(name: "moto_server", port: port, process: process, logURL: logURL)
+            let peer = PythonPeerProcess(name: "moto_server", port: port, process: process, logURL: logURL)
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline, process.isRunning {
                 var request = HTTPClientRequest(url: "\(peer.baseURL)/moto-api/")
@@ -110,34 +125,55 @@ final class PeerProcess: @unchecked Sendable {
         }
         throw PeerStartError(
             description: "moto_server (moto 5.2.1, `python3 -m moto.server`) did not start: \(lastFailure); "
-                + "install it with `pip install 'moto[server]==5.2.1'` or set PYTHON to a venv that has it"
+                + "install it with `pip install 'moto[server]==5.2.1'` or set PYTHON to an interpreter that has it"
         )
     }
 
-    /// A loopback port nothing listens on right now.
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close().get()
-        guard port > 0 else { throw PeerStartError(description: "could not find a free loopback port") }
-        return port
+    /// Runs `body` with a started peer and always stops it.
+    public static func with<T>(
+        _ start: () async throws -> PythonPeerProcess,
+        _ body: (PythonPeerProcess) async throws -> T
+    ) async throws -> T {
+        try await runThenStop(try await start(), stop: { await $0.stop() }, body)
+    }
+
+    /// GETs `path` and returns the body.
+    public func get(_ path: String) async throws -> Data {
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: baseURL + path),
+            timeout: .seconds(10)
+        )
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return Data(body.readableBytesView)
+    }
+
+    /// POSTs a JSON body to `path`; throws unless the answer is 200.
+    public func post(_ path: String, json: String) async throws {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else {
+            throw PeerStartError(description: "\(name) answered \(response.status) to POST \(path)")
+        }
     }
 
     /// The end of the peer's log, for failure messages.
-    func logTail() -> String {
-        String(((try? String(contentsOf: logURL, encoding: .utf8)) ?? "").suffix(2000))
+    public func logTail() -> String {
+        String(((try? String(contentsOf: logURL, encoding: .utf8)) ?? "").suffix(2_000))
     }
 
-    /// Stops the process (SIGTERM, then SIGKILL after 2 s) and removes its log.
-    func stop() async {
+    /// Stops the process (SIGTERM, then SIGKILL after 2 s), waits for it to exit and removes its log.
+    public func stop() async {
         if process.isRunning { process.terminate() }
         let deadline = ContinuousClock.now + .seconds(2)
         while process.isRunning, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            sendSignal(SIGKILL, to: process.processIdentifier)
             while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         }
         try? FileManager.default.removeItem(at: logURL)
@@ -145,14 +181,14 @@ final class PeerProcess: @unchecked Sendable {
 
     private static func makeLogFile(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("webidentity-\(name)-\(UUID().uuidString).log")
+            .appendingPathComponent("python-peer-\(name)-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw PeerStartError(description: "cannot create \(url.path)")
         }
         return url
     }
 
-    /// Reads up to the first newline on a background thread (the read blocks).
+    /// Reads up to the first newline on a background thread (the read blocks); `nil` at end of file without any.
     private static func firstLine(of handle: FileHandle) async -> String? {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
@@ -171,21 +207,5 @@ final class PeerProcess: @unchecked Sendable {
                 }
             }
         }
-    }
-}
-
-/// Runs `body` with a started peer and always stops it.
-func withPeer<T>(
-    _ start: () async throws -> PeerProcess,
-    _ body: (PeerProcess) async throws -> T
-) async throws -> T {
-    let peer = try await start()
-    do {
-        let result = try await body(peer)
-        await peer.stop()
-        return result
-    } catch {
-        await peer.stop()
-        throw error
     }
 }
