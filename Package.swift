@@ -199,8 +199,8 @@ let package = Package(
         ),
 
         // MARK: Tests
-        // Real servers for tests (redis-server, nginx, moto and Python stand-ins) on free ports, and a throwaway
-        // PKI made with openssl.
+        // Real servers for tests (redis-server, nginx, moto and Python stand-ins) on free ports, a throwaway PKI
+        // made with openssl, and a seeded random generator for reproducible generated inputs.
         .target(
             name: "TestServers",
             dependencies: [
@@ -219,13 +219,13 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayRoutingTests",
-            dependencies: ["GatewayRouting"],
+            dependencies: ["GatewayRouting", "TestServers"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AWSSigningTests",
-            dependencies: ["AWSSigning"],
+            dependencies: ["AWSSigning", "TestServers"],
             exclude: ["Fixtures", "botocore_sigv4.py"],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestServers
 import Testing
 
 @testable import AWSSigning

@@ -1,19 +1,7 @@
+import TestServers
 import Testing
 
 @testable import WebIdentity
-
-/// SplitMix64: a seeded generator so every run checks the same names.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("RoleSessionName")
 struct RoleSessionNameTests {
@@ -29,7 +17,7 @@ struct RoleSessionNameTests {
 
     @Test("names built from 3,000 random use cases and suffixes always satisfy STS's pattern")
     func randomUseCasesAlwaysValid() {
-        var generator = SplitMix64(state: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         for _ in 0..<3_000 {
             let useCaseLength = Int.random(in: 0...200, using: &generator)
             let useCase = (0..<useCaseLength).map { _ in Self.alphabet.randomElement(using: &generator)! }.joined()
