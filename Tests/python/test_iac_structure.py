@@ -362,10 +362,11 @@ def ecs_variables(**overrides) -> dict:
 
 @pytest.fixture(scope="module")
 def container_scratch(tmp_path_factory) -> Scratch:
-    """The module's container_environment and container_secrets locals, with resource attributes stubbed."""
+    """The module's container_environment, container_secrets and container_log_delivery locals, with resource
+    attributes stubbed."""
     locals_block = block_text(ECS_MODULE / "main.tf", "locals {")
     parts = ["locals {", "  container_port = 8080"]
-    for name in ("container_environment", "container_secrets"):
+    for name in ("container_environment", "container_secrets", "container_log_delivery"):
         expression = attribute_expression(locals_block, name)
         expression = expression.replace("aws_secretsmanager_secret.redis_url.arn", json.dumps(REDIS_URL_SECRET))
         assert not re.search(r"\b(aws_[a-z_]+|data)\.", expression), f"unexpected reference in {name}: {expression}"
@@ -400,6 +401,23 @@ def test_every_secret_reaches_the_container_through_secrets(container_scratch):
     # Without previous keys the secret is simply absent.
     secrets = container_scratch.evaluate("local.container_secrets", ecs_variables(cache_previous_keys_secret_arn=None))
     assert set(secrets) == SECRET_VARIABLES - {"GATEWAY_CACHE_PREVIOUS_KEYS"}
+
+
+def test_log_delivery_mode_is_explicit_and_the_buffer_only_in_non_blocking_mode(container_scratch):
+    block = block_text(ECS_MODULE / "ecs.tf", 'resource "aws_ecs_task_definition" "gateway" {')
+    definitions = attribute_expression(block, "container_definitions")
+    assert re.search(r"options\s*=\s*merge\(\{.*?awslogs-stream-prefix.*?\},\s*local\.container_log_delivery\)",
+                     definitions, re.S), "the awslogs options must take mode (and buffer) from local.container_log_delivery"
+    assert container_scratch.evaluate("local.container_log_delivery", ecs_variables()) == {
+        "mode": "non-blocking", "max-buffer-size": "25m"}
+    assert container_scratch.evaluate("local.container_log_delivery", ecs_variables(log_buffer_size="64m")) == {
+        "mode": "non-blocking", "max-buffer-size": "64m"}
+    assert container_scratch.evaluate("local.container_log_delivery", ecs_variables(log_delivery_mode="blocking")) == {
+        "mode": "blocking"}
+    with pytest.raises(EvaluationError, match="log_delivery_mode must be"):
+        container_scratch.evaluate("local.container_log_delivery", ecs_variables(log_delivery_mode="lossy"))
+    with pytest.raises(EvaluationError, match="log_buffer_size must be"):
+        container_scratch.evaluate("local.container_log_delivery", ecs_variables(log_buffer_size="25MB"))
 
 
 @pytest.mark.parametrize("key", sorted(SECRET_VARIABLES))

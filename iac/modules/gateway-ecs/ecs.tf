@@ -54,11 +54,11 @@ resource "aws_ecs_task_definition" "gateway" {
       ]
       logConfiguration = {
         logDriver = "awslogs"
-        options = {
+        options = merge({
           awslogs-group         = aws_cloudwatch_log_group.gateway.name
           awslogs-region        = local.region
           awslogs-stream-prefix = "gateway"
-        }
+        }, local.container_log_delivery)
       }
     },
   ])

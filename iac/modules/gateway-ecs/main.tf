@@ -31,6 +31,13 @@ locals {
     var.cache_previous_keys_secret_arn == null ? {} : { GATEWAY_CACHE_PREVIOUS_KEYS = var.cache_previous_keys_secret_arn },
   )
 
+  # How the awslogs driver takes stdout (audit lines) and stderr (logs): always explicit, because the ECS default
+  # depends on the account's defaultLogDriverMode setting. The buffer size applies to non-blocking mode only.
+  container_log_delivery = merge(
+    { mode = var.log_delivery_mode },
+    var.log_delivery_mode == "non-blocking" ? { max-buffer-size = var.log_buffer_size } : {},
+  )
+
   container_environment = merge(var.extra_environment, {
     GATEWAY_LISTEN           = "0.0.0.0:${local.container_port}"
     GATEWAY_CATALOG          = var.catalog_path

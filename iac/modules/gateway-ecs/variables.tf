@@ -407,6 +407,28 @@ variable "log_retention_days" {
   }
 }
 
+variable "log_delivery_mode" {
+  description = "How the awslogs driver takes the container's output (audit lines on stdout, logs on stderr). non-blocking: a write never stalls the gateway; while CloudWatch Logs cannot take lines they wait in a log_buffer_size buffer, and are dropped only when it is full. blocking: no line is ever dropped, but a CloudWatch Logs outage stalls request handling."
+  type        = string
+  default     = "non-blocking"
+
+  validation {
+    condition     = contains(["blocking", "non-blocking"], var.log_delivery_mode)
+    error_message = "log_delivery_mode must be \"blocking\" (no audit line lost, requests stall while CloudWatch Logs is unreachable) or \"non-blocking\" (requests never stall, lines dropped once log_buffer_size is full)."
+  }
+}
+
+variable "log_buffer_size" {
+  description = "In-memory buffer of the awslogs driver in non-blocking mode, as a Docker size (25m = 25 MiB, a few tens of thousands of audit lines); counts against the task's memory. Ignored in blocking mode."
+  type        = string
+  default     = "25m"
+
+  validation {
+    condition     = can(regex("^[1-9][0-9]{0,3}[km]$", var.log_buffer_size))
+    error_message = "log_buffer_size must be a Docker size in k or m, such as 25m (1k to 9999m)."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource of the module."
   type        = map(string)
