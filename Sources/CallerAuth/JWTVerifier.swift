@@ -13,7 +13,7 @@ import Logging
 /// - the signature verifies with the JWKS key named by `kid`. An unknown `kid` triggers one JWKS refresh,
 ///   at most once per refresh interval (see ``JWKSCache``).
 ///
-/// Verified tokens are cached by SHA-256 until they expire, so repeat calls cost a hash and a lookup.
+/// Verified tokens are cached until they expire, so repeat calls cost a hash, a lookup and one comparison.
 ///
 /// ```swift
 /// let verifier = try JWTVerifier(

@@ -24,7 +24,7 @@ public struct JWTVerifierConfiguration: Sendable, Hashable {
     /// After this long the key set is refetched on the next lookup (still rate limited), so keys the IdP
     /// has withdrawn stop being trusted. On failure the old keys stay in use. Default 1 hour.
     public var maximumKeySetAge: Duration
-    /// How many verified tokens to remember (by SHA-256) until they expire; the oldest is evicted first.
+    /// How many verified tokens to remember until they expire; the oldest is evicted first.
     /// 0 disables the cache. Default 10,000.
     public var tokenCacheCapacity: Int
     /// Longest accepted token, in bytes. Default 16 KiB.
