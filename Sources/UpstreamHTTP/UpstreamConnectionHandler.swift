@@ -45,7 +45,12 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     private var state = State.idle
     private var context: ChannelHandlerContext?
+    /// The one scheduled timer check, and when it runs (``setDeadline(_:)``).
     private var timer: Scheduled<Void>?
+    private var timerFiresAt = NIODeadline.distantFuture
+    /// When the current state times out: the first-byte deadline while awaiting the head, the read-idle deadline
+    /// while streaming, the pool-idle deadline while idle.
+    private var deadline = NIODeadline.distantFuture
     private var readsPaused = false
     private var pendingRead = false
     private var nextExchangeID: UInt64 = 0
@@ -80,8 +85,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     func channelInactive(context: ChannelHandlerContext) {
         fail(UpstreamHTTPError(.connectionClosed, detail: "\(origin) closed the connection", beforeResponse: !sawResponseBytes))
         state = .closed
-        timer?.cancel()
-        timer = nil
+        stopTimer()
         let onClose = self.onClose
         self.onClose = nil
         onClose?()
@@ -122,9 +126,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         let exchange = Exchange(id: nextExchangeID, headPromise: headPromise, readIdleTimeout: readIdleTimeout, onFinish: onFinish)
         state = .awaitingHead(exchange)
         sawResponseBytes = false
-        armTimer(deadline: deadline) {
-            UpstreamHTTPError(.firstByteTimeout, detail: "\(self.origin) sent no response head before the deadline", beforeResponse: !self.sawResponseBytes)
-        }
+        setDeadline(deadline)
 
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: request.headers)
         head.headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
@@ -155,7 +157,6 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             guard case .awaitingHead(let exchange) = state else {
                 return protocolViolation("a response arrived with no request outstanding")
             }
-            timer?.cancel()
             let demand = BodyDemand(eventLoop: context.eventLoop, connection: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange.id)
             let producer = UpstreamResponseBody.Producer.makeSequence(
                 elementType: ByteBuffer.self,
@@ -164,9 +165,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 delegate: demand
             )
             state = .streaming(exchange, producer.source, keepAlive: head.isKeepAlive)
-            armTimer(in: exchange.readIdleTimeout) {
-                UpstreamHTTPError(.readIdleTimeout, detail: "\(self.origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false)
-            }
+            setDeadline(.now() + exchange.readIdleTimeout)
             exchange.headPromise.succeed(
                 UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer: producer.sequence))
             )
@@ -174,9 +173,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             guard case .streaming(let exchange, let source, _) = state else {
                 return protocolViolation("body bytes arrived outside a response")
             }
-            armTimer(in: exchange.readIdleTimeout) {
-                UpstreamHTTPError(.readIdleTimeout, detail: "\(self.origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false)
-            }
+            setDeadline(.now() + exchange.readIdleTimeout)
             if case .stopProducing = source.yield(part) {
                 readsPaused = true
             }
@@ -184,15 +181,14 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             guard case .streaming(let exchange, let source, let keepAlive) = state else {
                 return protocolViolation("a response ended outside a response")
             }
-            timer?.cancel()
-            timer = nil
             state = .idle
             source.finish()
             resumeReads()
             if keepAlive && context.channel.isActive {
-                armTimer(in: poolIdleTimeout, idleClose: true)
+                setDeadline(.now() + poolIdleTimeout)
                 exchange.finish(reusable: true)
             } else {
+                stopTimer()
                 exchange.finish(reusable: false)
                 context.close(promise: nil)
             }
@@ -238,8 +234,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     /// Ends the current exchange with `error` (or `cause` for the waiting caller), leaving the connection unusable.
     private func fail(_ error: UpstreamHTTPError, cause: (any Error)? = nil) {
-        timer?.cancel()
-        timer = nil
+        stopTimer()
         switch state {
         case .awaitingHead(let exchange):
             state = .closed
@@ -259,33 +254,52 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     // MARK: Timers
 
-    private func armTimer(in amount: TimeAmount, _ error: @escaping () -> UpstreamHTTPError) {
-        armTimer(deadline: .now() + amount, error)
+    /// Makes `newDeadline` the current state's deadline. Moving it later, which every body part and every
+    /// exchange on a kept-alive connection does, only stores it: the pending check runs first and re-arms. A new
+    /// scheduled task is needed only when the deadline moves earlier than the pending check (scheduling one costs
+    /// several thousand instructions; a request used to schedule four).
+    private func setDeadline(_ newDeadline: NIODeadline) {
+        deadline = newDeadline
+        if newDeadline == .distantFuture || timer != nil && timerFiresAt <= newDeadline { return }
+        timer?.cancel()
+        scheduleCheck(at: newDeadline)
     }
 
-    private func armTimer(deadline: NIODeadline, _ error: @escaping () -> UpstreamHTTPError) {
+    private func stopTimer() {
         timer?.cancel()
+        timer = nil
+        timerFiresAt = .distantFuture
+        deadline = .distantFuture
+    }
+
+    private func scheduleCheck(at when: NIODeadline) {
         guard let context else { return }
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let error = NIOLoopBound(error, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
-            let handler = loopBound.value
-            handler.timer = nil
-            handler.fail(error.value())
-            handler.context?.close(promise: nil)
+        timerFiresAt = when
+        timer = context.eventLoop.scheduleTask(deadline: when) { loopBound.value.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerFiresAt = .distantFuture
+        guard deadline != .distantFuture else { return }
+        if NIODeadline.now() < deadline {
+            scheduleCheck(at: deadline)
+            return
         }
-    }
-
-    /// Closes the connection after it has sat idle for `amount`.
-    private func armTimer(in amount: TimeAmount, idleClose: Bool) {
-        timer?.cancel()
-        guard let context else { return }
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: amount) {
-            let handler = loopBound.value
-            handler.timer = nil
-            guard case .idle = handler.state else { return }
-            handler.context?.close(promise: nil)
+        switch state {
+        case .awaitingHead:
+            fail(UpstreamHTTPError(.firstByteTimeout, detail: "\(origin) sent no response head before the deadline", beforeResponse: !sawResponseBytes))
+            context?.close(promise: nil)
+        case .streaming(let exchange, _, _):
+            fail(UpstreamHTTPError(.readIdleTimeout, detail: "\(origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false))
+            context?.close(promise: nil)
+        case .idle:
+            // Sat in the pool for poolIdleTimeout.
+            stopTimer()
+            context?.close(promise: nil)
+        case .closed:
+            stopTimer()
         }
     }
 }

@@ -24,6 +24,11 @@ struct UpstreamHTTPClientTests {
         }
         location = /slow-head { echo_sleep 10; echo "late"; }
         location = /stall { echo "first"; echo_flush; echo_sleep 10; echo "second"; }
+        location = /trickle {
+            echo "a"; echo_flush; echo_sleep 0.15; echo "b"; echo_flush; echo_sleep 0.15;
+            echo "c"; echo_flush; echo_sleep 0.15; echo "d";
+        }
+        location = /connection { add_header x-connection $connection always; echo -n "ok"; }
         location = /big {
             add_header x-connection $connection always;
             echo_duplicate 100000 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -38,10 +43,11 @@ struct UpstreamHTTPClientTests {
         return UpstreamRequest(method: .POST, target: path, headers: fields, body: ByteBuffer(string: body))
     }
 
-    static func client(maxConnections: Int = 16, tls: TLSConfiguration? = nil) throws -> UpstreamHTTPClient {
+    static func client(maxConnections: Int = 16, tls: TLSConfiguration? = nil, poolIdleTimeout: TimeAmount? = nil) throws -> UpstreamHTTPClient {
         var configuration = UpstreamHTTPClient.Configuration()
         configuration.connectTimeout = .seconds(2)
         configuration.maxConnections = maxConnections
+        if let poolIdleTimeout { configuration.poolIdleTimeout = poolIdleTimeout }
         if let tls { configuration.tls = tls }
         return UpstreamHTTPClient(configuration: configuration)
     }
@@ -180,6 +186,36 @@ struct UpstreamHTTPClientTests {
             #expect(received == "first\n")
             #expect(error?.code == .readIdleTimeout)
             #expect(error?.beforeResponse == false)
+            await client.shutdown()
+        }
+    }
+
+    /// Each part arrives well within the read-idle timeout, the whole body takes longer than it: no timeout. (The
+    /// handler keeps one timer check and moves the deadline on each part; the check re-arms when it finds it moved.)
+    @Test func aBodyThatKeepsArrivingOutlastsTheReadIdleTimeout() async throws {
+        try await NginxProcess.withServer(locations: Self.locations) { nginx in
+            let client = try Self.client()
+            let origin = UpstreamOrigin(tls: false, host: "127.0.0.1", port: nginx.port)
+            let started = ContinuousClock.now
+            let (response, body) = try await Self.send(client, Self.request("/trickle", host: "x"), to: origin, readIdle: .milliseconds(400))
+            #expect(response.status == .ok)
+            #expect(body == "a\nb\nc\nd\n")
+            #expect(ContinuousClock.now - started >= .milliseconds(420), "the body should take longer than the read-idle timeout")
+            await client.shutdown()
+        }
+    }
+
+    @Test func aConnectionIdleInThePoolForItsTimeoutIsClosed() async throws {
+        try await NginxProcess.withServer(locations: Self.locations) { nginx in
+            let client = try Self.client(poolIdleTimeout: .milliseconds(300))
+            let origin = UpstreamOrigin(tls: false, host: "127.0.0.1", port: nginx.port)
+            let (first, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
+            let (second, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
+            #expect(first.headers["x-connection"] == second.headers["x-connection"], "a request right after another reuses its connection")
+            try await Task.sleep(for: .milliseconds(900))
+            let (third, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
+            #expect(!third.headers["x-connection"].isEmpty)
+            #expect(third.headers["x-connection"] != second.headers["x-connection"], "the idle connection should have been closed")
             await client.shutdown()
         }
     }
