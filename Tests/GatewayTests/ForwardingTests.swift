@@ -209,7 +209,14 @@ struct ForwardingTests {
         try await withUpstream(recordingUpstream(recorder)) { port in
             let app = try await harness.application(upstreamPort: port)
             try await app.test(.router) { client in
-                for (uri, method) in [("/v1/chat/completions", HTTPRequest.Method.post), ("/model/titan-text-express/converse", .get)] {
+                // The bedrock-runtime operations bypass the router (GatewayResponder); everything else, look-alikes
+                // included, gets the router's Bedrock-shaped 404.
+                let unknown: [(String, HTTPRequest.Method)] = [
+                    ("/v1/chat/completions", .post), ("/model/titan-text-express/converse", .get),
+                    ("/models/titan-text-express/converse", .post), ("/model", .post),
+                    ("/use-cases/UseCaseA/model/titan-text-express/converse", .put),
+                ]
+                for (uri, method) in unknown {
                     let response = try await client.execute(uri: uri, method: method, headers: .caller(harness.idp.token()))
                     #expect(response.status == .notFound)
                     #expect(response.headers[.amznErrorType] == "ResourceNotFoundException")
