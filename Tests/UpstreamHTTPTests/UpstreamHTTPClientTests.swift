@@ -207,15 +207,15 @@ struct UpstreamHTTPClientTests {
 
     @Test func aConnectionIdleInThePoolForItsTimeoutIsClosed() async throws {
         try await NginxProcess.withServer(locations: Self.locations) { nginx in
-            let client = try Self.client(poolIdleTimeout: .milliseconds(300))
+            // Reuse within the timeout is sendsTheRequestAndReusesTheConnection's to show; on a loaded machine the gap
+            // between two requests here can exceed a short timeout, so only the close after it is checked.
+            let client = try Self.client(poolIdleTimeout: .milliseconds(500))
             let origin = UpstreamOrigin(tls: false, host: "127.0.0.1", port: nginx.port)
-            let (first, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
-            let (second, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
-            #expect(first.headers["x-connection"] == second.headers["x-connection"], "a request right after another reuses its connection")
-            try await Task.sleep(for: .milliseconds(900))
-            let (third, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
-            #expect(!third.headers["x-connection"].isEmpty)
-            #expect(third.headers["x-connection"] != second.headers["x-connection"], "the idle connection should have been closed")
+            let (before, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
+            try await Task.sleep(for: .milliseconds(1_500))
+            let (after, _) = try await Self.send(client, Self.request("/connection", host: "x"), to: origin)
+            #expect(!after.headers["x-connection"].isEmpty)
+            #expect(after.headers["x-connection"] != before.headers["x-connection"], "the idle connection should have been closed")
             await client.shutdown()
         }
     }
