@@ -327,6 +327,20 @@ public enum JSONValue: Equatable, Sendable {
 
         mutating func parseString() -> String? {
             self.offset += 1
+            // Most strings have no escape: checked and decoded straight from the input, without a buffer. Anything
+            // else (an escape, a control character, no closing quote) goes the general way from the start.
+            var end = self.offset
+            while end < self.bytes.count {
+                let byte = self.bytes[end]
+                if byte == UInt8(ascii: "\"") {
+                    let raw = UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<end])
+                    guard JSONValue.isValidUTF8(raw) else { return nil }
+                    self.offset = end + 1
+                    return String(decoding: raw, as: UTF8.self)
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                end += 1
+            }
             var result = [UInt8]()
             while self.offset < self.bytes.count {
                 let byte = self.bytes[self.offset]
