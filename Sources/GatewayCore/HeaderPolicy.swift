@@ -36,12 +36,6 @@ public enum HeaderPolicy {
     }
 
     private static let bedrockPrefix = "x-amzn-bedrock-"
-    private static let forwardedRequestNames: Set<String> = [
-        "content-type", "accept", "traceparent", "tracestate", "x-amzn-trace-id",
-    ]
-    private static let hopByHopNames: Set<String> = [
-        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
-    ]
 
     /// The disposition of an inbound request header (before `Connection` is considered).
     public static func requestDisposition(of name: HTTPField.Name) -> Disposition {
@@ -54,8 +48,10 @@ public enum HeaderPolicy {
         default: break
         }
         if canonical.hasPrefix(GatewayResponseHeaders.prefix) { return .drop(.gatewayOnly) }
-        if forwardedRequestNames.contains(canonical) || canonical.hasPrefix(bedrockPrefix) { return .forward }
-        return .drop(.notBedrock)
+        switch canonical {
+        case "content-type", "accept", "traceparent", "tracestate", "x-amzn-trace-id": return .forward
+        default: return canonical.hasPrefix(bedrockPrefix) ? .forward : .drop(.notBedrock)
+        }
     }
 
     /// The disposition of an upstream response header (before `Connection` is considered).
@@ -93,18 +89,32 @@ public enum HeaderPolicy {
     }
 
     /// Lower-cased header names listed in `Connection`.
+    ///
+    /// Read as bytes: tokens are ASCII (RFC 9110 §5.6.2), and only an ASCII token can name a header. Splitting the
+    /// `Connection: keep-alive` every request carries by Character cost thousands of instructions.
     static func connectionTokens(in fields: HTTPFields) -> Set<String> {
         var tokens: Set<String> = []
-        for value in fields[values: .connection] {
-            for token in value.split(separator: ",") {
-                let trimmed = String(token).trimmingHTTPWhitespace().lowercased()
-                if !trimmed.isEmpty { tokens.insert(trimmed) }
+        for var value in fields[values: .connection] {
+            value.withUTF8 { utf8 in
+                for token in utf8.split(separator: UInt8(ascii: ",")) {
+                    let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+                    guard let first = token.firstIndex(where: { !isWhitespace($0) }),
+                        let last = token.lastIndex(where: { !isWhitespace($0) })
+                    else { continue }
+                    let lowered = token[first...last].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                    tokens.insert(String(decoding: lowered, as: UTF8.self))
+                }
             }
         }
         return tokens
     }
 
+    /// A `switch` rather than a `Set`: these names are short, and comparing them costs less than hashing every
+    /// header name of every request.
     private static func isHopByHop(_ canonical: String) -> Bool {
-        hopByHopNames.contains(canonical) || canonical.hasPrefix("proxy-")
+        switch canonical {
+        case "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade": true
+        default: canonical.hasPrefix("proxy-")
+        }
     }
 }
