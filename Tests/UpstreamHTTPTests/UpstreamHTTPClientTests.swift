@@ -25,8 +25,8 @@ struct UpstreamHTTPClientTests {
         location = /slow-head { echo_sleep 10; echo "late"; }
         location = /stall { echo "first"; echo_flush; echo_sleep 10; echo "second"; }
         location = /trickle {
-            echo "a"; echo_flush; echo_sleep 0.15; echo "b"; echo_flush; echo_sleep 0.15;
-            echo "c"; echo_flush; echo_sleep 0.15; echo "d";
+            echo "a"; echo_flush; echo_sleep 0.3; echo "b"; echo_flush; echo_sleep 0.3; echo "c"; echo_flush;
+            echo_sleep 0.3; echo "d"; echo_flush; echo_sleep 0.3; echo "e"; echo_flush; echo_sleep 0.3; echo "f";
         }
         location = /connection { add_header x-connection $connection always; echo -n "ok"; }
         location = /big {
@@ -197,10 +197,11 @@ struct UpstreamHTTPClientTests {
             let client = try Self.client()
             let origin = UpstreamOrigin(tls: false, host: "127.0.0.1", port: nginx.port)
             let started = ContinuousClock.now
-            let (response, body) = try await Self.send(client, Self.request("/trickle", host: "x"), to: origin, readIdle: .milliseconds(400))
+            // Parts every 0.3 s for 1.5 s against a 1 s timeout: a loaded machine has 0.7 s of slack per part.
+            let (response, body) = try await Self.send(client, Self.request("/trickle", host: "x"), to: origin, readIdle: .seconds(1))
             #expect(response.status == .ok)
-            #expect(body == "a\nb\nc\nd\n")
-            #expect(ContinuousClock.now - started >= .milliseconds(420), "the body should take longer than the read-idle timeout")
+            #expect(body == "a\nb\nc\nd\ne\nf\n")
+            #expect(ContinuousClock.now - started >= .milliseconds(1_050), "the body should take longer than the read-idle timeout")
             await client.shutdown()
         }
     }
