@@ -97,11 +97,8 @@ public enum HeaderPolicy {
         for var value in fields[values: .connection] {
             value.withUTF8 { utf8 in
                 for token in utf8.split(separator: UInt8(ascii: ",")) {
-                    let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
-                    guard let first = token.firstIndex(where: { !isWhitespace($0) }),
-                        let last = token.lastIndex(where: { !isWhitespace($0) })
-                    else { continue }
-                    let lowered = token[first...last].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                    guard let content = token.rangeWithoutHTTPWhitespace() else { continue }
+                    let lowered = token[content].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
                     tokens.insert(String(decoding: lowered, as: UTF8.self))
                 }
             }

@@ -64,9 +64,17 @@ extension String {
     /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
     func trimmingHTTPWhitespace() -> String {
         let utf8 = self.utf8
-        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
-        let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
-        if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }
-        return String(self[first...last])
+        guard let content = utf8.rangeWithoutHTTPWhitespace() else { return "" }
+        if content.lowerBound == utf8.startIndex && content.upperBound == utf8.index(before: utf8.endIndex) { return self }
+        return String(self[content])
+    }
+}
+
+extension BidirectionalCollection<UInt8> {
+    /// The bytes between leading and trailing spaces and tabs (HTTP's optional whitespace); nil when that is all.
+    func rangeWithoutHTTPWhitespace() -> ClosedRange<Index>? {
+        let isContent = { (byte: UInt8) in byte != 0x20 && byte != 0x09 }
+        guard let first = firstIndex(where: isContent), let last = lastIndex(where: isContent) else { return nil }
+        return first...last
     }
 }
