@@ -142,8 +142,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     func cancel(exchange id: UInt64) {
         switch state {
         case .awaitingHead(let exchange) where exchange.id == id:
-            fail(UpstreamHTTPError(.connectionClosed, detail: "cancelled", beforeResponse: true), cause: CancellationError())
-            context?.close(promise: nil)
+            failAndClose(UpstreamHTTPError(.connectionClosed, detail: "cancelled", beforeResponse: true), cause: CancellationError())
         case .streaming(let exchange, _, _) where exchange.id == id:
             consumerTerminated(exchange: id)
         default:
@@ -213,8 +212,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     /// The body's consumer is gone: if the response has not ended, the upstream request is abandoned.
     func consumerTerminated(exchange id: UInt64) {
         guard case .streaming(let exchange, _, _) = state, exchange.id == id else { return }
-        fail(UpstreamHTTPError(.connectionClosed, detail: "the response body was abandoned", beforeResponse: false))
-        context?.close(promise: nil)
+        failAndClose(UpstreamHTTPError(.connectionClosed, detail: "the response body was abandoned", beforeResponse: false))
     }
 
     private func resumeReads() {
@@ -228,7 +226,12 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
     // MARK: Failure
 
     private func protocolViolation(_ what: String) {
-        fail(UpstreamHTTPError(.invalidResponse, detail: "\(origin): \(what)", beforeResponse: !sawResponseBytes))
+        failAndClose(UpstreamHTTPError(.invalidResponse, detail: "\(origin): \(what)", beforeResponse: !sawResponseBytes))
+    }
+
+    /// ``fail(_:cause:)``, then closes the connection.
+    private func failAndClose(_ error: UpstreamHTTPError, cause: (any Error)? = nil) {
+        fail(error, cause: cause)
         context?.close(promise: nil)
     }
 
@@ -289,11 +292,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         }
         switch state {
         case .awaitingHead:
-            fail(UpstreamHTTPError(.firstByteTimeout, detail: "\(origin) sent no response head before the deadline", beforeResponse: !sawResponseBytes))
-            context?.close(promise: nil)
+            failAndClose(UpstreamHTTPError(.firstByteTimeout, detail: "\(origin) sent no response head before the deadline", beforeResponse: !sawResponseBytes))
         case .streaming(let exchange, _, _):
-            fail(UpstreamHTTPError(.readIdleTimeout, detail: "\(origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false))
-            context?.close(promise: nil)
+            failAndClose(UpstreamHTTPError(.readIdleTimeout, detail: "\(origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false))
         case .idle:
             // Sat in the pool for poolIdleTimeout.
             stopTimer()
