@@ -20,7 +20,12 @@
 # with `swift build -c release --static-swift-stdlib --package-path bench/floor`) is measured too, as (c): the
 # framework floor, so the gateway's own share of the cost can be read off; and the same proxy with FLOOR_CLIENT=nio
 # (a bare NIO HTTP/1.1 client in place of AsyncHTTPClient) as (d) floor-nio, to show how much of the floor is the
-# HTTP client.
+# HTTP client; and with FLOOR_SERVER=nio too (plain NIO channel handlers, no Hummingbird, no Swift concurrency) as
+# (e) floor-plain: the least any pass-through on NIO costs here.
+# For the gateway's runs at fixed rates, the table also gives the p50/p99 of the latency the gateway itself
+# measured (bench/audit_latency.py over its audit lines: latency_ms, from the handler's start, request head parsed,
+# to the answer handed to the connection; and the same without upstream_latency_ms, the wait for nginx), so the time
+# a request spends in the kernel and waiting for a CPU can be told from the time it spends in the gateway.
 # bench/compare.sh measures the same gateway side by side with LiteLLM, at true fixed rates and for streaming.
 #
 # Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), DELAY_MS (10),
@@ -53,6 +58,7 @@ bench_begin
 
 # shellcheck disable=SC2034  # MOTO_PORT and REDIS_PORT are read by bench/lib.sh
 NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port); FLOOR_PORT=$(free_port); FLOOR_NIO_PORT=$(free_port)
+FLOOR_PLAIN_PORT=$(free_port)
 
 log "# gateway load benchmark $STAMP"
 log "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
@@ -87,7 +93,11 @@ if [[ -n $FLOOR_BIN ]]; then
     FLOOR_NIO_PID=$SPAWNED
     wait_port "$FLOOR_NIO_PORT" floor-proxy "$FLOOR_NIO_PID"
     FLOOR_NIO_URL="http://127.0.0.1:$FLOOR_NIO_PORT/model/amazon.titan-text-express-v1/converse"
-    log "floor: $FLOOR_BIN (floor: AsyncHTTPClient upstream; floor-nio: FLOOR_CLIENT=nio)"
+    bench_spawn "$SERVER_CPU" "$WORK/floor-plain.log" env FLOOR_CLIENT=nio FLOOR_SERVER=nio "$FLOOR_BIN" "$FLOOR_PLAIN_PORT" "$DIRECT_URL"
+    FLOOR_PLAIN_PID=$SPAWNED
+    wait_port "$FLOOR_PLAIN_PORT" floor-proxy "$FLOOR_PLAIN_PID"
+    FLOOR_PLAIN_URL="http://127.0.0.1:$FLOOR_PLAIN_PORT/model/amazon.titan-text-express-v1/converse"
+    log "floor: $FLOOR_BIN (floor: AsyncHTTPClient upstream; floor-nio: FLOOR_CLIENT=nio; floor-plain: FLOOR_CLIENT=nio FLOOR_SERVER=nio)"
 fi
 
 # A few warm requests: credentials now come from L1.
@@ -106,7 +116,9 @@ run_wrk() {  # target url connections delay_ms label
         gateway) server_pid=$GATEWAY_PID ;;
         floor) server_pid=$FLOOR_PID ;;
         floor-nio) server_pid=$FLOOR_NIO_PID ;;
+        floor-plain) server_pid=$FLOOR_PLAIN_PID ;;
     esac
+    local audit_from; audit_from=$(( $(wc -l < "$WORK/gateway.log") + 1 ))
     local ticks_before; ticks_before=$(bench_cpu_ticks "$server_pid")
     bench_wrk "$url" "$connections" "$delay" "$WORK/token" "$WORK/body.json" "$out"
     local wrk_pid=$BG_PID
@@ -129,16 +141,19 @@ run_wrk() {  # target url connections delay_ms label
     local ticks_after; ticks_after=$(bench_cpu_ticks "$server_pid")
     if [[ -n $sampler ]]; then wait "$sampler"; rss="$(( $(cat "$WORK/rss") / 1024 )) MB"; fi
     cat "$out" >> "$RAW"
-    local json row
+    local json row own="-"
     json=$(bench_wrk_json "$out")
-    row=$("$PYTHON" - "$json" "$target" "$label" "$connections" "$rss" "$(( ticks_after - ticks_before ))" "$CLK_TCK" <<'PY'
+    if [[ $target == gateway && $delay != 0 ]]; then
+        own=$(tail -n +"$audit_from" "$WORK/gateway.log" | "$PYTHON" "$ROOT/bench/audit_latency.py")
+    fi
+    row=$("$PYTHON" - "$json" "$target" "$label" "$connections" "$rss" "$(( ticks_after - ticks_before ))" "$CLK_TCK" "$own" <<'PY'
 import json, sys
-r = json.loads(sys.argv[1]); target, label, conns, rss, ticks, hz = sys.argv[2:]
+r = json.loads(sys.argv[1]); target, label, conns, rss, ticks, hz, own = sys.argv[2:]
 errors = sum(r[k] for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
 ms = lambda us: f"{us / 1000:.3f}"
 cpu = f"{int(ticks) / int(hz) * 1e6 / r['requests']:.0f}" if r["requests"] else "-"
 print(f"| {target} | {label} | {conns} | {r['rps']:.0f} | {ms(r['p50_us'])} | {ms(r['p90_us'])} | {ms(r['p99_us'])} "
-      f"| {ms(r['p999_us'])} | {ms(r['max_us'])} | {errors} (status {r['err_status']}) | {cpu} | {rss} |")
+      f"| {ms(r['p999_us'])} | {ms(r['max_us'])} | {errors} (status {r['err_status']}) | {cpu} | {rss} | {own} |")
 PY
 )
     ROWS+=("$row")
@@ -151,6 +166,7 @@ for connections in $CONNECTIONS; do
     if [[ -n $FLOOR_URL ]]; then
         run_wrk floor "$FLOOR_URL" "$connections" 0 "max"
         run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" 0 "max"
+        run_wrk floor-plain "$FLOOR_PLAIN_URL" "$connections" 0 "max"
     fi
 done
 # wrk's delay() is per connection and in whole milliseconds, and the timer adds overhead, so a connection sends
@@ -173,6 +189,7 @@ for rate in $RATES; do
     if [[ -n $FLOOR_URL ]]; then
         run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "~$rate/s"
         run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" "$DELAY_MS" "~$rate/s"
+        run_wrk floor-plain "$FLOOR_PLAIN_URL" "$connections" "$DELAY_MS" "~$rate/s"
     fi
 done
 
@@ -185,8 +202,8 @@ log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     sed -n '2,6p' "$RAW"
     echo
-    echo "| target | load | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | gateway max RSS |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+    echo "| target | load | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | gateway max RSS | gateway's own p50 / p99 ms: total; without the upstream wait |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "gateway VmHWM after all runs: $(( HWM / 1024 )) MB"

@@ -3,7 +3,8 @@
 // A pass-through proxy with nothing of the gateway's own work: it reads the request body, POSTs it to
 // UPSTREAM_URL with AsyncHTTPClient and streams the answer back. No authentication, no signing, no audit line,
 // no metrics. FLOOR_CLIENT=nio makes the upstream call with MinimalHTTP1Client instead (plain http only), to
-// measure how much of the floor is AsyncHTTPClient.
+// measure how much of the floor is AsyncHTTPClient. FLOOR_SERVER=nio (with FLOOR_CLIENT=nio) serves with plain NIO
+// channel handlers instead of Hummingbird: no Swift concurrency and no task per request.
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
@@ -31,6 +32,10 @@ if ProcessInfo.processInfo.environment["FLOOR_CLIENT"] == "nio" {
         port: Int(authority.split(separator: ":").last.map(String.init) ?? "80") ?? 80,
         path: String(upstream.dropFirst("http://".count + authority.count))
     )
+    if ProcessInfo.processInfo.environment["FLOOR_SERVER"] == "nio" {
+        try runPlainNIOServer(port: port, client: minimal)
+        exit(0)
+    }
     router.post("**") { request, _ -> Response in
         let body = try await request.body.collect(upTo: 1 << 20)
         let answer = try await minimal.post(body, on: MultiThreadedEventLoopGroup.singleton.any()).get()
