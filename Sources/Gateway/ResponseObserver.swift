@@ -50,6 +50,11 @@ struct ResponseObserver: Sendable {
         case .converseBody(var buffer):
             mode = .none
             guard buffer.readableBytes + chunk.readableBytes <= BedrockProxy.usageParseLimit else { return }
+            if buffer.readableBytes == 0 {
+                // The first part is kept as it is (shared, not copied): usually it is the whole answer.
+                mode = .converseBody(chunk)
+                return
+            }
             var chunk = chunk
             buffer.writeBuffer(&chunk)
             mode = .converseBody(buffer)

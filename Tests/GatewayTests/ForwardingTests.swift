@@ -371,3 +371,59 @@ struct UpstreamTimeoutTests {
         #expect(harness.audit.all.last?.error == "upstream_stream_failed")
     }
 }
+
+@Suite("Non-streaming answers: small ones read whole, large ones part by part")
+struct WholeAnswerTests {
+    @Test func aNonStreamingAnswerCutShortUpstreamIs502() async throws {
+        let harness = GatewayHarness()
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/model/**") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            // Announces 1,000 bytes, sends 9 and fails: the upstream connection closes mid-answer.
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .contentLength: "1000"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: #"{"output""#))
+                    throw CancellationError()
+                }
+            )
+        }
+        try await withUpstream(router) { port in
+            let app = try await harness.application(upstreamPort: port)
+            try await app.test(.router) { client in
+                let response = try await client.execute(
+                    uri: "/use-cases/UseCaseA/model/titan-text-express/converse", method: .post,
+                    headers: .caller(harness.idp.token()), body: ByteBuffer(string: simpleConverseBody)
+                )
+                #expect(response.status == .badGateway)
+                #expect(response.headers[HTTPField.Name("x-amzn-ErrorType")!] == "ServiceUnavailableException")
+                #expect(response.body.text.contains("ended its answer before it was complete"), "\(response.body.text)")
+                #expect(!response.body.text.contains(#"{"output""#), "no part of the cut answer may reach the caller")
+            }
+        }
+        #expect(harness.audit.all.last?.error == "upstream_stream_failed")
+        #expect(harness.audit.all.last?.status == 502)
+    }
+
+    @Test func aLargeNonStreamingAnswerIsForwardedPartByPartAndWhole() async throws {
+        let harness = GatewayHarness()
+        let recorder = UpstreamRecorder()
+        // Over the limit for answers read whole, so this one takes the part-by-part path.
+        let filler = String(repeating: "x", count: 300 * 1024)
+        let answer = #"{"output":{"message":{"role":"assistant","content":[{"text":""# + filler
+            + #""}]}},"stopReason":"end_turn","usage":{"inputTokens":12,"outputTokens":70000,"totalTokens":70012}}"#
+        let response = try await withUpstream(recordingUpstream(recorder, body: answer)) { port in
+            let app = try await harness.application(upstreamPort: port)
+            return try await app.test(.live) { client in
+                try await client.execute(
+                    uri: "/use-cases/UseCaseA/model/titan-text-express/converse", method: .post,
+                    headers: .caller(harness.idp.token()), body: ByteBuffer(string: simpleConverseBody)
+                )
+            }
+        }
+        #expect(response.status == .ok)
+        #expect(response.body.readableBytes == answer.utf8.count)
+        #expect(response.body.text == answer)
+        #expect(harness.audit.all.last?.usage == BedrockTokenUsage(inputTokens: 12, outputTokens: 70000))
+    }
+}
