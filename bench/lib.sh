@@ -281,16 +281,11 @@ bench_cpu_ticks() {
     echo "$total"
 }
 
-# bench_sample_rss WATCH_PID TARGET_PID OUT: while WATCH_PID runs, samples bench_rss_tree_kb TARGET_PID every
-# 200 ms; writes the maximum (kB) to OUT.
+# bench_sample_rss WATCH_PID TARGET_PID OUT: while WATCH_PID runs, samples the VmRSS of TARGET_PID and its
+# descendants every 200 ms (bench/rss_sampler.py, on LOADGEN_CPU, never on the servers' CPU); writes the maximum (kB)
+# to OUT.
 bench_sample_rss() {
-    local max=0 value
-    while kill -0 "$1" 2>/dev/null; do
-        value=$(bench_rss_tree_kb "$2")
-        if (( value > max )); then max=$value; fi
-        sleep 0.2
-    done
-    echo "$max" > "$3"
+    bench_pin "$LOADGEN_CPU" "$PYTHON" "$ROOT/bench/rss_sampler.py" "$1" "$2" "$3"
 }
 
 # bench_wrk URL CONNECTIONS DELAY_MS TOKEN_FILE BODY_FILE OUT: starts wrk (LOADGEN_CPU, WRK_THREADS threads at most,

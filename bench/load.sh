@@ -9,7 +9,8 @@
 # gateway with GATEWAY_BEDROCK_ENDPOINT at nginx. Then, alternating (a) nginx directly and (b) the gateway:
 #   - max throughput: wrk, closed loop, for each of CONNECTIONS, DURATION each;
 #   - latency at fixed rates: wrk with a per-connection delay (RATES, approximate: connections*1000/DELAY_MS);
-#   - resident memory of the gateway (VmRSS sampled every 200 ms during each run, VmHWM at the end);
+#   - resident memory of each server (VmRSS of its process tree sampled every 200 ms during each run, by
+#     bench/rss_sampler.py on the load generator's CPU; the gateway's VmHWM at the end);
 #   - CPU time per request of the server under test (user + system time of its process tree over the run, divided
 #     by the requests wrk completed): what each request costs, whatever else shares the machine;
 #   - start-up time: gateway exec to first /ready = 200 and to first successful Converse (cold JWKS, IdP token
@@ -110,7 +111,7 @@ curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary
 # -- measurements -------------------------------------------------------------------------------------------------
 ROWS=()
 run_wrk() {  # target url connections delay_ms label
-    local target=$1 url=$2 connections=$3 delay=$4 label=$5 out="$WORK/wrk.out" rss="-" sampler="" server_pid
+    local target=$1 url=$2 connections=$3 delay=$4 label=$5 out="$WORK/wrk.out" rss sampler server_pid
     case $target in
         direct) server_pid=$NGINX_PID ;;
         gateway) server_pid=$GATEWAY_PID ;;
@@ -124,22 +125,21 @@ run_wrk() {  # target url connections delay_ms label
     local wrk_pid=$BG_PID
     log ""
     log "## $target $label: wrk $WRK_ARGS (delay ${delay} ms) $url"
-    if [[ $target == gateway ]]; then
-        bench_sample_rss "$wrk_pid" "$GATEWAY_PID" "$WORK/rss" &
-        sampler=$!
-        if [[ -n ${PROFILE:-} && $label == max && $connections == "${CONNECTIONS##* }" ]] && command -v perf >/dev/null; then
-            # perf: 5 s of call stacks from the gateway under the last max-throughput run.
-            sleep 2
-            perf record -F 999 -g -o "$WORK/perf.data" -p "$GATEWAY_PID" -- sleep 5 >"$WORK/perf-record.txt" 2>&1 || true
-            perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
-                | grep -v '^$' | head -400 > "$RESULTS_DIR/perf-gateway-$STAMP.txt" || true
-            perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none 2>/dev/null \
-                | grep -v '^$' | head -120 > "$RESULTS_DIR/perf-gateway-children-$STAMP.txt" || true
-        fi
+    # Every target is sampled alike, so the sampler's own (small) cost does not fall on one of them only.
+    bench_sample_rss "$wrk_pid" "$server_pid" "$WORK/rss" &
+    sampler=$!
+    if [[ $target == gateway && -n ${PROFILE:-} && $label == max && $connections == "${CONNECTIONS##* }" ]] && command -v perf >/dev/null; then
+        # perf: 5 s of call stacks from the gateway under the last max-throughput run.
+        sleep 2
+        perf record -F 999 -g -o "$WORK/perf.data" -p "$GATEWAY_PID" -- sleep 5 >"$WORK/perf-record.txt" 2>&1 || true
+        perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null \
+            | grep -v '^$' | head -400 > "$RESULTS_DIR/perf-gateway-$STAMP.txt" || true
+        perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none 2>/dev/null \
+            | grep -v '^$' | head -120 > "$RESULTS_DIR/perf-gateway-children-$STAMP.txt" || true
     fi
     wait "$wrk_pid" || { cat "$out" >&2; bench_fail "wrk failed"; }
     local ticks_after; ticks_after=$(bench_cpu_ticks "$server_pid")
-    if [[ -n $sampler ]]; then wait "$sampler"; rss="$(( $(cat "$WORK/rss") / 1024 )) MB"; fi
+    wait "$sampler"; rss="$(( $(cat "$WORK/rss") / 1024 )) MB"
     cat "$out" >> "$RAW"
     local json row own="-"
     json=$(bench_wrk_json "$out")
@@ -202,7 +202,7 @@ log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     sed -n '2,6p' "$RAW"
     echo
-    echo "| target | load | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | gateway max RSS | gateway's own p50 / p99 ms: total; without the upstream wait |"
+    echo "| target | load | connections | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | server max RSS | gateway's own p50 / p99 ms: total; without the upstream wait |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo
