@@ -8,7 +8,10 @@
 # POST /model/*/converse), moto_server (STS), redis-server, the suite's OIDC issuer (Tests/integration), and the
 # gateway with GATEWAY_BEDROCK_ENDPOINT at nginx. Then, alternating (a) nginx directly and (b) the gateway:
 #   - max throughput: wrk, closed loop, for each of CONNECTIONS, DURATION each;
-#   - latency at fixed rates: wrk with a per-connection delay (RATES, approximate: connections*1000/DELAY_MS);
+#   - latency at fixed rates: wrk with a per-connection delay (RATES, approximate: connections*1000/DELAY_MS), in
+#     ROUNDS alternating rounds; with more than one, the summary adds the median over rounds of each target's
+#     percentiles and of its p50/p99 added over direct in the same round (bench/rounds_summary.py), so a noisy
+#     spell of the machine falls on every target instead of on one;
 #   - resident memory of each server (VmRSS of its process tree sampled every 200 ms during each run, by
 #     bench/rss_sampler.py on the load generator's CPU; the gateway's VmHWM at the end);
 #   - CPU time per request of the server under test (user + system time of its process tree over the run, divided
@@ -29,7 +32,7 @@
 # a request spends in the kernel and waiting for a CPU can be told from the time it spends in the gateway.
 # bench/compare.sh measures the same gateway side by side with LiteLLM, at true fixed rates and for streaming.
 #
-# Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), DELAY_MS (10),
+# Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), ROUNDS (1), DELAY_MS (10),
 # WRK_THREADS (2), LOADGEN_CPU (0), SERVER_CPU (1), RESULTS_DIR (bench/results), PROFILE (set: perf-record the
 # gateway for 5 s during the last max-throughput run; the report goes to RESULTS_DIR/perf-gateway-*.txt).
 set -euo pipefail
@@ -41,6 +44,7 @@ GATEWAY_BIN=${GATEWAY_BIN:-$ROOT/.build/release/gateway}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-"16 32 64"}
 RATES=${RATES:-"500 1000 2000"}
+ROUNDS=${ROUNDS:-1}
 DELAY_MS=${DELAY_MS:-10}
 WRK_THREADS=${WRK_THREADS:-2}
 LOADGEN_CPU=${LOADGEN_CPU-0}
@@ -158,6 +162,7 @@ PY
 )
     ROWS+=("$row")
     log "$row"
+    [[ $delay == 0 ]] || printf '%s\t%s\t%s\n' "$target" "${label%% r*}" "$json" >> "$WORK/rates.tsv"
 }
 
 for connections in $CONNECTIONS; do
@@ -184,13 +189,17 @@ for rate in $RATES; do
     connections=$(calibrate "$rate")
     log ""
     log "calibration: ~$rate/s needs $connections connections with a ${DELAY_MS} ms delay"
-    run_wrk direct "$DIRECT_URL" "$connections" "$DELAY_MS" "~$rate/s"
-    run_wrk gateway "$GATEWAY_URL" "$connections" "$DELAY_MS" "~$rate/s"
-    if [[ -n $FLOOR_URL ]]; then
-        run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "~$rate/s"
-        run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" "$DELAY_MS" "~$rate/s"
-        run_wrk floor-plain "$FLOOR_PLAIN_URL" "$connections" "$DELAY_MS" "~$rate/s"
-    fi
+    for round in $(seq 1 "$ROUNDS"); do
+        label="~$rate/s"
+        (( ROUNDS > 1 )) && label="~$rate/s r$round"
+        run_wrk direct "$DIRECT_URL" "$connections" "$DELAY_MS" "$label"
+        run_wrk gateway "$GATEWAY_URL" "$connections" "$DELAY_MS" "$label"
+        if [[ -n $FLOOR_URL ]]; then
+            run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "$label"
+            run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" "$DELAY_MS" "$label"
+            run_wrk floor-plain "$FLOOR_PLAIN_URL" "$connections" "$DELAY_MS" "$label"
+        fi
+    done
 done
 
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$GATEWAY_PID/status")
@@ -207,6 +216,10 @@ log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "gateway VmHWM after all runs: $(( HWM / 1024 )) MB"
+    if (( ROUNDS > 1 )); then
+        echo
+        "$PYTHON" "$ROOT/bench/rounds_summary.py" < "$WORK/rates.tsv"
+    fi
 } > "$SUMMARY"
 echo
 cat "$SUMMARY"
