@@ -95,10 +95,13 @@ public final class UpstreamHTTPClient: Sendable {
         let handle = ExchangeHandle()
         do {
             return try await withTaskCancellationHandler {
-                try await eventLoop.flatSubmit {
+                let send: @Sendable () -> EventLoopFuture<UpstreamResponse> = {
                     self.send(request, to: origin, on: eventLoop, deadline: deadline, readIdleTimeout: readIdleTimeout,
                               permit: permit, handle: handle, mayRetry: true)
-                }.get()
+                }
+                // The gateway's request tasks already run on their connection's event loop: send from here
+                // instead of queueing a task for the next tick.
+                return try await (eventLoop.inEventLoop ? send() : eventLoop.flatSubmit(send)).get()
             } onCancel: {
                 handle.cancel()
             }
