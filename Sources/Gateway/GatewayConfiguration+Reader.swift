@@ -72,7 +72,7 @@ extension GatewayConfiguration {
         ("GATEWAY_TOKEN_SOURCE", "default web-identity source: client_credentials, token_file or passthrough"),
         ("GATEWAY_TOKEN_FILE", "token file of the token_file default source"),
         ("GATEWAY_STS_ENDPOINT", "STS endpoint for every Region (local stacks, tests)"),
-        ("GATEWAY_BEDROCK_ENDPOINT", "bedrock-runtime endpoint for every Region (local stacks, tests)"),
+        ("GATEWAY_BEDROCK_ENDPOINT", "bedrock-runtime endpoint for every Region (local stacks, tests): scheme, host, optional port and base path"),
         ("GATEWAY_CONNECT_TIMEOUT_MS", "upstream connect timeout in ms (default 3000)"),
         ("GATEWAY_FIRST_BYTE_TIMEOUT_MS", "upstream time to response head in ms (default 120000)"),
         ("GATEWAY_STREAM_IDLE_TIMEOUT_MS", "longest silence in a streamed response in ms (default 60000)"),
@@ -174,7 +174,14 @@ struct ConfigurationReader {
             scope: string("client_scope", env: "GATEWAY_CLIENT_SCOPE")
         )
         var bedrock = url("bedrock_endpoint", env: "GATEWAY_BEDROCK_ENDPOINT")
-        if let value = bedrock, UpstreamOrigin(url: value) == nil {
+        if let value = bedrock, value.contains(where: { $0 == "?" || $0 == "#" || $0 == "@" }) {
+            problems.append(
+                "bedrock_endpoint / GATEWAY_BEDROCK_ENDPOINT '\(value)' has a query, fragment or user info, which "
+                    + "requests to Bedrock cannot carry; give only the scheme, host, optional port and optional base "
+                    + "path, e.g. https://bedrock-runtime.us-east-1.amazonaws.com or http://127.0.0.1:9000/bedrock"
+            )
+            bedrock = nil
+        } else if let value = bedrock, UpstreamOrigin(url: value) == nil {
             problems.append(
                 "bedrock_endpoint / GATEWAY_BEDROCK_ENDPOINT '\(value)' has no valid host and port; use e.g. "
                     + "https://bedrock-runtime.us-east-1.amazonaws.com or http://127.0.0.1:9000"

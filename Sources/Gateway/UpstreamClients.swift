@@ -58,18 +58,13 @@ final class UpstreamClients: Sendable {
         return eventLoopGroup.next()
     }
 
-    /// Parses an endpoint override; the configuration reader has already checked it is an http(s) URL with a host.
+    /// Parses an endpoint override; the configuration reader has already checked it is an http(s) URL with a host and
+    /// no query, fragment or user info.
     static func parse(_ url: String) -> Endpoint {
         let origin = UpstreamOrigin(url: url) ?? UpstreamOrigin(tls: true, host: "invalid", port: 443)
-        let rest = url.drop { $0 != ":" }.dropFirst(3)
-        let authority = rest.prefix { $0 != "/" }
-        var basePath = String(rest.dropFirst(authority.count))
+        var basePath = String(UpstreamOrigin.path(of: url))
         while basePath.hasSuffix("/") { basePath.removeLast() }
-        var hostHeader = String(authority)
-        if (origin.tls && hostHeader.hasSuffix(":443")) || (!origin.tls && hostHeader.hasSuffix(":80")) {
-            hostHeader = String(hostHeader.dropLast(origin.tls ? 4 : 3))
-        }
-        return Endpoint(origin: origin, basePath: basePath, hostHeader: hostHeader)
+        return Endpoint(origin: origin, basePath: basePath, hostHeader: origin.hostHeader)
     }
 
     /// A 503 for a request that got no response head.

@@ -50,6 +50,22 @@ public struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
         self.init(tls: scheme == "https", host: String(host), port: port)
     }
 
+    /// The `host` header value: the host (an IPv6 literal in brackets), plus the port when it is not the scheme's
+    /// default.
+    public var hostHeader: String {
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        return port == (tls ? 443 : 80) ? host : "\(host):\(port)"
+    }
+
+    /// The path of `scheme://authority/path?query#fragment`: what follows the authority, up to any query or
+    /// fragment (empty when there is none). The authority ends where ``init(url:)`` ends it.
+    public static func path(of url: String) -> Substring {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return "" }
+        let rest = url[url.index(colon, offsetBy: 3)...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return rest[authority.endIndex...].prefix { $0 != "?" && $0 != "#" }
+    }
+
     public var description: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
         return "\(tls ? "https" : "http")://\(host):\(port)"

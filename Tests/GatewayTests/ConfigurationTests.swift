@@ -166,4 +166,22 @@ struct ConfigurationTests {
             #expect(error.description.contains("use https://"))
         }
     }
+
+    @Test(arguments: ["https://bedrock.example?region=us-east-1", "https://bedrock.example/base#top", "https://user:pw@bedrock.example", "https://user@bedrock.example"])
+    func aBedrockEndpointWithAQueryFragmentOrUserInfoIsRefused(endpoint: String) throws {
+        do {
+            _ = try GatewayConfiguration.load(
+                environment: ["GATEWAY_INBOUND_AUDIENCE": "aud", "GATEWAY_BEDROCK_ENDPOINT": endpoint], configFile: nil
+            )
+            Issue.record("'\(endpoint)' must be refused")
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.description.contains("GATEWAY_BEDROCK_ENDPOINT '\(endpoint)' has a query, fragment or user info"))
+            #expect(error.description.contains("give only the scheme, host, optional port and optional base path"))
+        }
+        let fine = try GatewayConfiguration.load(
+            environment: ["GATEWAY_INBOUND_AUDIENCE": "aud", "GATEWAY_BEDROCK_ENDPOINT": "http://127.0.0.1:9000/bedrock/"], configFile: nil
+        )
+        #expect(fine.endpoints.bedrock == "http://127.0.0.1:9000/bedrock/")
+    }
 }

@@ -323,6 +323,19 @@ struct UpstreamHTTPClientTests {
     func refusesMalformedOrigins(url: String) {
         #expect(UpstreamOrigin(url: url) == nil)
     }
+
+    @Test(arguments: [
+        ("https://bedrock-runtime.us-east-1.amazonaws.com:443", "bedrock-runtime.us-east-1.amazonaws.com", ""),
+        ("http://127.0.0.1:9000/base/", "127.0.0.1:9000", "/base/"),
+        ("http://localhost:80/a/b?x=1", "localhost", "/a/b"),
+        ("https://[::1]:8443#frag", "[::1]:8443", ""),
+        ("https://[::1]/v1", "[::1]", "/v1"),
+    ])
+    func hostHeaderAndPathOfAnEndpoint(url: String, hostHeader: String, path: String) throws {
+        let origin = try #require(UpstreamOrigin(url: url))
+        #expect(origin.hostHeader == hostHeader)
+        #expect(UpstreamOrigin.path(of: url) == Substring(path))
+    }
 }
 
 /// A loopback HTTP/1.1 server that answers or hangs up per request, for behaviour nginx will not produce on demand.
