@@ -19,18 +19,9 @@ public struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
     /// Parses `scheme://host[:port]` (any path is ignored); nil unless the scheme is http or https and the host is
     /// present.
     public init?(url: String) {
-        let scheme: String
-        let rest: Substring
-        if url.lowercased().hasPrefix("https://") {
-            (scheme, rest) = ("https", url.dropFirst("https://".count))
-        } else if url.lowercased().hasPrefix("http://") {
-            (scheme, rest) = ("http", url.dropFirst("http://".count))
-        } else {
-            return nil
-        }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        var host = Substring(authority)
-        var port = scheme == "https" ? 443 : 80
+        guard let (tls, authority, _) = Self.split(url) else { return nil }
+        var host = authority
+        var port = tls ? 443 : 80
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return nil }
             let rest = host[host.index(after: close)...]
@@ -47,28 +38,43 @@ public struct UpstreamOrigin: Hashable, Sendable, CustomStringConvertible {
             host = host[..<colon]
         }
         guard !host.isEmpty else { return nil }
-        self.init(tls: scheme == "https", host: String(host), port: port)
+        self.init(tls: tls, host: String(host), port: port)
     }
+
+    /// `http(s)://authority/rest` split after the scheme (either case) and at the end of the authority: the first
+    /// `/`, `?` or `#`. Nil for any other scheme.
+    private static func split(_ url: String) -> (tls: Bool, authority: Substring, rest: Substring)? {
+        let tls: Bool
+        let afterScheme: Substring
+        if url.lowercased().hasPrefix("https://") {
+            (tls, afterScheme) = (true, url.dropFirst("https://".count))
+        } else if url.lowercased().hasPrefix("http://") {
+            (tls, afterScheme) = (false, url.dropFirst("http://".count))
+        } else {
+            return nil
+        }
+        let authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return (tls, authority, afterScheme[authority.endIndex...])
+    }
+
+    /// The host as it appears in a URL or `host` header: an IPv6 literal in brackets.
+    private var bracketedHost: String { host.contains(":") ? "[\(host)]" : host }
 
     /// The `host` header value: the host (an IPv6 literal in brackets), plus the port when it is not the scheme's
     /// default.
     public var hostHeader: String {
-        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return port == (tls ? 443 : 80) ? host : "\(host):\(port)"
+        port == (tls ? 443 : 80) ? bracketedHost : "\(bracketedHost):\(port)"
     }
 
-    /// The path of `scheme://authority/path?query#fragment`: what follows the authority, up to any query or
-    /// fragment (empty when there is none). The authority ends where ``init(url:)`` ends it.
+    /// The path of an http(s) URL: what follows the authority (which ends where ``init(url:)`` ends it), up to any
+    /// query or fragment; empty when there is none or the URL is not http(s).
     public static func path(of url: String) -> Substring {
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return "" }
-        let rest = url[url.index(colon, offsetBy: 3)...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return rest[authority.endIndex...].prefix { $0 != "?" && $0 != "#" }
+        guard let (_, _, rest) = split(url) else { return "" }
+        return rest.prefix { $0 != "?" && $0 != "#" }
     }
 
     public var description: String {
-        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return "\(tls ? "https" : "http")://\(host):\(port)"
+        "\(tls ? "https" : "http")://\(bracketedHost):\(port)"
     }
 }
 
