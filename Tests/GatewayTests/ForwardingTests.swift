@@ -315,9 +315,7 @@ struct UpstreamTimeoutTests {
 
     @Test func anUpstreamSlowerThanTheFirstByteTimeoutIs503() async throws {
         let harness = GatewayHarness()
-        let router = Router(context: BasicRequestContext.self)
-        router.post("/model/**") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
+        let router = upstream {
             try await Task.sleep(for: .seconds(8))
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
@@ -340,9 +338,7 @@ struct UpstreamTimeoutTests {
 
     @Test func aStreamThatGoesQuietIsCutAtTheStreamIdleTimeout() async throws {
         let harness = GatewayHarness()
-        let router = Router(context: BasicRequestContext.self)
-        router.post("/model/**") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
+        let router = upstream {
             return Response(
                 status: .ok, headers: [.contentType: "application/vnd.amazon.eventstream"],
                 body: ResponseBody { writer in
@@ -376,9 +372,7 @@ struct UpstreamTimeoutTests {
 struct WholeAnswerTests {
     @Test func aNonStreamingAnswerCutShortUpstreamIs502() async throws {
         let harness = GatewayHarness()
-        let router = Router(context: BasicRequestContext.self)
-        router.post("/model/**") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
+        let router = upstream {
             // Announces 1,000 bytes, sends 9 and fails: the upstream connection closes mid-answer.
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .contentLength: "1000"],

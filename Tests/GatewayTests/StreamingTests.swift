@@ -26,9 +26,7 @@ struct StreamingTests {
         // The stand-in sends the last frame only after the test has seen the first one arrive at the client.
         let (released, release) = AsyncStream.makeStream(of: Void.self)
         let lastSent = SharedFlag()
-        let router = Router(context: BasicRequestContext.self)
-        router.post("/model/**") { request, _ in
-            _ = try await request.body.collect(upTo: 1_000_000)
+        let router = upstream {
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/vnd.amazon.eventstream"],
@@ -85,9 +83,7 @@ struct StreamingTests {
     @Test func clientDisconnectCancelsTheUpstreamRequest() async throws {
         let chunk = try Self.frame(.bedrockEvent("contentBlockDelta", jsonPayload: #"{"contentBlockIndex":0,"delta":{"text":"tick"}}"#))
         let (ended, endedContinuation) = AsyncStream.makeStream(of: String.self)
-        let router = Router(context: BasicRequestContext.self)
-        router.post("/model/**") { request, _ in
-            _ = try await request.body.collect(upTo: 1_000_000)
+        let router = upstream {
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/vnd.amazon.eventstream"],

@@ -175,6 +175,16 @@ struct GatewayHarness: Sendable {
     }
 }
 
+/// A Bedrock stand-in for every operation: reads each request's body, then answers with `answer`.
+func upstream(answering answer: @escaping @Sendable () async throws -> Response) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.post("/model/**") { request, _ -> Response in
+        _ = try await request.body.collect(upTo: 1 << 20)
+        return try await answer()
+    }
+    return router
+}
+
 /// A Bedrock stand-in that records requests and answers Converse with a fixed JSON body.
 func recordingUpstream(_ recorder: UpstreamRecorder, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:], body: String? = nil) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
