@@ -258,15 +258,9 @@ bench_start_gateway() {
         "$GATEWAY_BIN"
 }
 
-# bench_rss_tree_kb PID: VmRSS of PID plus all its descendants, in kB (0 once it is gone).
+# bench_rss_tree_kb PID: VmRSS of PID plus all its descendants, in kB (0 once it is gone; bench/rss_sampler.py).
 bench_rss_tree_kb() {
-    local total=0 pid key value _unit
-    for pid in "$1" $(bench_descendants "$1"); do
-        while read -r key value _unit; do
-            [[ $key == VmRSS: ]] && total=$(( total + value )) && break
-        done 2>/dev/null < "/proc/$pid/status" || true
-    done
-    echo "$total"
+    "$PYTHON" "$ROOT/bench/rss_sampler.py" "$1"
 }
 
 # bench_cpu_ticks PID: user + system CPU time of PID and all its descendants, in clock ticks (getconf CLK_TCK).

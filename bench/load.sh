@@ -123,7 +123,8 @@ run_wrk() {  # target url connections delay_ms label
         floor-nio) server_pid=$FLOOR_NIO_PID ;;
         floor-plain) server_pid=$FLOOR_PLAIN_PID ;;
     esac
-    local audit_from; audit_from=$(( $(wc -l < "$WORK/gateway.log") + 1 ))
+    local audit_from=0
+    if [[ $target == gateway ]]; then audit_from=$(( $(wc -l < "$WORK/gateway.log") + 1 )); fi
     local ticks_before; ticks_before=$(bench_cpu_ticks "$server_pid")
     bench_wrk "$url" "$connections" "$delay" "$WORK/token" "$WORK/body.json" "$out"
     local wrk_pid=$BG_PID

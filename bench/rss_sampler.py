@@ -1,9 +1,9 @@
-"""Peak resident memory of a process tree while a load generator runs.
+"""Resident memory of a process tree: now, or its peak while a load generator runs.
 
-    python3 bench/rss_sampler.py WATCH_PID TARGET_PID OUT
+    python3 bench/rss_sampler.py TARGET_PID                 # prints the tree's VmRSS now, in kB
+    python3 bench/rss_sampler.py WATCH_PID TARGET_PID OUT   # the peak while WATCH_PID runs, written to OUT
 
-While WATCH_PID runs, sums VmRSS of TARGET_PID and all its descendants every 200 ms and finally writes the
-maximum, in kB, to OUT. One process that only reads /proc: the shell loop it replaces forked two processes per
+The tree is TARGET_PID and all its descendants. Sampling happens every 200 ms, and the maximum is written in kB. One process that only reads /proc: the shell loop it replaces forked two processes per
 sample, and on the pinned server CPU those forks delayed the requests of the very target being measured.
 """
 
@@ -56,6 +56,9 @@ def alive(pid: int) -> bool:
 
 
 def main() -> None:
+    if len(sys.argv) == 2:
+        print(tree_rss_kb(int(sys.argv[1])))
+        return
     watch, target, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     peak = 0
     while alive(watch):

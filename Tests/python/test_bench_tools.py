@@ -2,7 +2,7 @@
 
   - bench/rounds_summary.py pairs each run with direct's run of the same round before taking medians;
   - bench/audit_latency.py reads the gateway's audit lines and skips everything else;
-  - bench/rss_sampler.py measures a real process tree while a watched process runs, then writes its peak.
+  - bench/rss_sampler.py measures a real process tree, once or while a watched process runs (then writes its peak).
 """
 import json
 import subprocess
@@ -94,6 +94,12 @@ def test_rss_sampler_reports_the_peak_of_a_real_process_tree(tmp_path):
         assert watched.poll() is not None, "the sampler must run until the watched process ends"
         peak_kb = int(out.read_text())
         assert 70 * 1024 < peak_kb < 200 * 1024, peak_kb
+        # One reading, now that the tree is surely up (the sampler ran for over a second).
+        now_kb = int(subprocess.run(
+            [sys.executable, str(BENCH / "rss_sampler.py"), str(holder.pid)], check=True, timeout=30,
+            capture_output=True, text=True,
+        ).stdout)
+        assert 70 * 1024 < now_kb < 200 * 1024, now_kb
     finally:
         watched.kill()
         for child in subprocess.run(["pgrep", "-P", str(holder.pid)], capture_output=True, text=True).stdout.split():
