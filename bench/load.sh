@@ -62,8 +62,7 @@ CLK_TCK=$(getconf CLK_TCK)
 bench_begin
 
 # shellcheck disable=SC2034  # MOTO_PORT and REDIS_PORT are read by bench/lib.sh
-NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port); FLOOR_PORT=$(free_port); FLOOR_NIO_PORT=$(free_port)
-FLOOR_PLAIN_PORT=$(free_port)
+NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWAY_PORT=$(free_port)
 
 log "# gateway load benchmark $STAMP"
 log "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
@@ -88,20 +87,20 @@ STARTUP=$(bench_pin "$LOADGEN_CPU" "$PYTHON" "$ROOT/bench/first_success.py" --ur
 log "startup: $STARTUP (exec -> /ready 200, exec -> first 200 Converse incl. cold JWKS, IdP token and STS fetch)"
 log "gateway RSS after start-up: $(grep VmRSS /proc/"$GATEWAY_PID"/status | awk '{print $2, $3}')"
 
-FLOOR_URL=""
+# The floors: name, then the environment that selects the variant.
+FLOORS=()
+declare -A FLOOR_PID FLOOR_URL
 if [[ -n $FLOOR_BIN ]]; then
-    bench_spawn "$SERVER_CPU" "$WORK/floor.log" "$FLOOR_BIN" "$FLOOR_PORT" "$DIRECT_URL"
-    FLOOR_PID=$SPAWNED
-    wait_port "$FLOOR_PORT" floor-proxy "$FLOOR_PID"
-    FLOOR_URL="http://127.0.0.1:$FLOOR_PORT/model/amazon.titan-text-express-v1/converse"
-    bench_spawn "$SERVER_CPU" "$WORK/floor-nio.log" env FLOOR_CLIENT=nio "$FLOOR_BIN" "$FLOOR_NIO_PORT" "$DIRECT_URL"
-    FLOOR_NIO_PID=$SPAWNED
-    wait_port "$FLOOR_NIO_PORT" floor-proxy "$FLOOR_NIO_PID"
-    FLOOR_NIO_URL="http://127.0.0.1:$FLOOR_NIO_PORT/model/amazon.titan-text-express-v1/converse"
-    bench_spawn "$SERVER_CPU" "$WORK/floor-plain.log" env FLOOR_CLIENT=nio FLOOR_SERVER=nio "$FLOOR_BIN" "$FLOOR_PLAIN_PORT" "$DIRECT_URL"
-    FLOOR_PLAIN_PID=$SPAWNED
-    wait_port "$FLOOR_PLAIN_PORT" floor-proxy "$FLOOR_PLAIN_PID"
-    FLOOR_PLAIN_URL="http://127.0.0.1:$FLOOR_PLAIN_PORT/model/amazon.titan-text-express-v1/converse"
+    for spec in "floor:" "floor-nio:FLOOR_CLIENT=nio" "floor-plain:FLOOR_CLIENT=nio FLOOR_SERVER=nio"; do
+        name=${spec%%:*}
+        read -ra variant <<<"${spec#*:}"
+        port=$(free_port)
+        bench_spawn "$SERVER_CPU" "$WORK/$name.log" env "${variant[@]}" "$FLOOR_BIN" "$port" "$DIRECT_URL"
+        FLOOR_PID[$name]=$SPAWNED
+        wait_port "$port" floor-proxy "$SPAWNED"
+        FLOOR_URL[$name]="http://127.0.0.1:$port/model/amazon.titan-text-express-v1/converse"
+        FLOORS+=("$name")
+    done
     log "floor: $FLOOR_BIN (floor: AsyncHTTPClient upstream; floor-nio: FLOOR_CLIENT=nio; floor-plain: FLOOR_CLIENT=nio FLOOR_SERVER=nio)"
 fi
 
@@ -119,9 +118,7 @@ run_wrk() {  # target url connections delay_ms label
     case $target in
         direct) server_pid=$NGINX_PID ;;
         gateway) server_pid=$GATEWAY_PID ;;
-        floor) server_pid=$FLOOR_PID ;;
-        floor-nio) server_pid=$FLOOR_NIO_PID ;;
-        floor-plain) server_pid=$FLOOR_PLAIN_PID ;;
+        *) server_pid=${FLOOR_PID[$target]} ;;
     esac
     local audit_from=0
     if [[ $target == gateway ]]; then audit_from=$(( $(wc -l < "$WORK/gateway.log") + 1 )); fi
@@ -166,14 +163,15 @@ PY
     [[ $delay == 0 ]] || printf '%s\t%s\t%s\n' "$target" "${label%% r*}" "$json" >> "$WORK/rates.tsv"
 }
 
+run_every_target() {  # connections delay_ms label: direct first (rounds_summary.py pairs the others with it)
+    run_wrk direct "$DIRECT_URL" "$@"
+    run_wrk gateway "$GATEWAY_URL" "$@"
+    local floor
+    for floor in "${FLOORS[@]}"; do run_wrk "$floor" "${FLOOR_URL[$floor]}" "$@"; done
+}
+
 for connections in $CONNECTIONS; do
-    run_wrk direct "$DIRECT_URL" "$connections" 0 "max"
-    run_wrk gateway "$GATEWAY_URL" "$connections" 0 "max"
-    if [[ -n $FLOOR_URL ]]; then
-        run_wrk floor "$FLOOR_URL" "$connections" 0 "max"
-        run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" 0 "max"
-        run_wrk floor-plain "$FLOOR_PLAIN_URL" "$connections" 0 "max"
-    fi
+    run_every_target "$connections" 0 "max"
 done
 # wrk's delay() is per connection and in whole milliseconds, and the timer adds overhead, so a connection sends
 # fewer than 1000/DELAY_MS requests per second: calibrate the connection count on the stand-in (3 s), then use the
@@ -193,13 +191,7 @@ for rate in $RATES; do
     for round in $(seq 1 "$ROUNDS"); do
         label="~$rate/s"
         (( ROUNDS > 1 )) && label="~$rate/s r$round"
-        run_wrk direct "$DIRECT_URL" "$connections" "$DELAY_MS" "$label"
-        run_wrk gateway "$GATEWAY_URL" "$connections" "$DELAY_MS" "$label"
-        if [[ -n $FLOOR_URL ]]; then
-            run_wrk floor "$FLOOR_URL" "$connections" "$DELAY_MS" "$label"
-            run_wrk floor-nio "$FLOOR_NIO_URL" "$connections" "$DELAY_MS" "$label"
-            run_wrk floor-plain "$FLOOR_PLAIN_URL" "$connections" "$DELAY_MS" "$label"
-        fi
+        run_every_target "$connections" "$DELAY_MS" "$label"
     done
 done
 
