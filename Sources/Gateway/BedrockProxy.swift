@@ -308,25 +308,7 @@ struct BedrockProxy: Sendable {
             let length = response.headers.first(name: "content-length").flatMap({ Int($0) }),
             length <= Self.wholeAnswerLimit
         {
-            var whole: ByteBuffer?
-            do {
-                for try await chunk in upstreamBody {
-                    if whole == nil {
-                        whole = chunk
-                    } else {
-                        var chunk = chunk
-                        whole!.writeBuffer(&chunk)
-                    }
-                }
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                throw GatewayError.badGateway(
-                    "Bedrock at \(endpoint.hostHeader) ended its answer before it was complete; retry the request",
-                    reason: "upstream_stream_failed"
-                )
-            }
-            let body = whole ?? ByteBuffer()
+            let body = try await Self.wholeAnswer(upstreamBody, from: endpoint)
             var observer = observer
             observer.observe(body)
             record.usage = observer.usage ?? record.usage
@@ -366,6 +348,25 @@ struct BedrockProxy: Sendable {
             finisher.finish(record)
         }
         return Response(status: status, headers: fields, body: responseBody)
+    }
+
+    /// Every part of an answer, in one buffer (the first part itself when it is the whole answer). An answer that
+    /// ends early is a 502.
+    private static func wholeAnswer(_ body: UpstreamResponseBody, from endpoint: UpstreamClients.Endpoint) async throws -> ByteBuffer {
+        var whole: ByteBuffer?
+        do {
+            for try await var chunk in body {
+                if whole == nil { whole = chunk } else { whole!.writeBuffer(&chunk) }
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw GatewayError.badGateway(
+                "Bedrock at \(endpoint.hostHeader) ended its answer before it was complete; retry the request",
+                reason: "upstream_stream_failed"
+            )
+        }
+        return whole ?? ByteBuffer()
     }
 
     // MARK: Errors
