@@ -84,7 +84,7 @@ def main():
     print("| per request | calls per request | function |")
     print("|---:|---:|---|")
     pattern = re.compile(r"^\$s\d*" + args.modules)
-    asynchronous = re.compile(r"Ya[KF_]|TY\d|TQ\d|TA$|Job")
+    asynchronous = re.compile(r"Ya(?![a-z])|TY\d|TQ\d|TA$|Job")
     rows = [(cost, number) for number, cost in inclusive.items()
             if pattern.search(names.get(number, "")) and not asynchronous.search(names.get(number, ""))]
     for cost, number in sorted(rows, reverse=True)[: args.top]:
