@@ -33,7 +33,8 @@ public struct AuditRecord: Sendable {
     public var upstreamRequestID: String?
     /// Total time in the gateway, in milliseconds.
     public var latencyMilliseconds: Double = 0
-    /// Time from sending upstream to the response head, in milliseconds.
+    /// Time from sending upstream to the response head, in milliseconds; for a small answer of a non-streaming
+    /// operation, which is read whole before it is passed on, to the end of the answer.
     public var upstreamLatencyMilliseconds: Double?
     /// The credential cache layer that answered.
     public var credentialLayer: CacheLayer?

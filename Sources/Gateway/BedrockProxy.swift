@@ -261,10 +261,16 @@ struct BedrockProxy: Sendable {
                 to: endpoint.origin,
                 on: upstream.eventLoop(preferring: eventLoop),
                 deadline: .now() + TimeAmount(upstream.timeouts.firstByte),
-                readIdleTimeout: TimeAmount(target.operation.isStreaming ? upstream.timeouts.streamIdle : upstream.timeouts.firstByte)
+                readIdleTimeout: TimeAmount(target.operation.isStreaming ? upstream.timeouts.streamIdle : upstream.timeouts.firstByte),
+                wholeBodyLimit: target.operation.isStreaming ? nil : Self.wholeAnswerLimit
             )
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as UpstreamHTTPError where error.afterHead {
+            throw GatewayError.badGateway(
+                "Bedrock at \(endpoint.hostHeader) ended its answer before it was complete; retry the request",
+                reason: "upstream_stream_failed"
+            )
         } catch {
             throw upstream.transportError(error, endpoint: endpoint)
         }
@@ -301,14 +307,11 @@ struct BedrockProxy: Sendable {
         let upstreamBody = response.body
         let status = HTTPResponse.Status(code: Int(response.status.code))
 
-        // A small answer of a non-streaming operation is read whole, then sent with its head in one write: one
-        // syscall and no per-part suspensions instead of three, and an answer cut short upstream becomes a clear
-        // 502 instead of a truncated 200. Streaming operations and larger answers are forwarded part by part.
-        if !target.operation.isStreaming,
-            let length = response.headers.first(name: "content-length").flatMap({ Int($0) }),
-            length <= Self.wholeAnswerLimit
-        {
-            let body = try await Self.wholeAnswer(upstreamBody, from: endpoint)
+        // A small answer of a non-streaming operation arrives whole (wholeBodyLimit above) and is sent with its
+        // head in one write: one syscall and no per-part suspensions instead of three, and an answer cut short
+        // upstream becomes a clear 502 instead of a truncated 200. Streaming operations and larger answers are
+        // forwarded part by part.
+        if let body = upstreamBody.whole {
             var observer = observer
             observer.observe(body)
             record.usage = observer.usage ?? record.usage
@@ -352,23 +355,6 @@ struct BedrockProxy: Sendable {
 
     /// Every part of an answer, in one buffer (the first part itself when it is the whole answer). An answer that
     /// ends early is a 502.
-    private static func wholeAnswer(_ body: UpstreamResponseBody, from endpoint: UpstreamClients.Endpoint) async throws -> ByteBuffer {
-        var whole: ByteBuffer?
-        do {
-            for try await var chunk in body {
-                if whole == nil { whole = chunk } else { whole!.writeBuffer(&chunk) }
-            }
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw GatewayError.badGateway(
-                "Bedrock at \(endpoint.hostHeader) ended its answer before it was complete; retry the request",
-                reason: "upstream_stream_failed"
-            )
-        }
-        return whole ?? ByteBuffer()
-    }
-
     // MARK: Errors
 
     private func errorResponse(_ error: GatewayError, record: AuditRecord, started: ContinuousClock.Instant, logger: Logger) -> Response {

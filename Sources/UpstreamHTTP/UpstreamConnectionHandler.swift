@@ -8,14 +8,29 @@ final class Exchange {
     let id: UInt64
     let headPromise: EventLoopPromise<UpstreamResponse>
     let readIdleTimeout: TimeAmount
+    /// Bodies declaring at most this many bytes are read whole before `headPromise` is completed.
+    let wholeBodyLimit: Int?
     /// Called once when the exchange ends: whether the connection can carry another request.
     private var onFinish: ((_ reusable: Bool) -> Void)?
 
-    init(id: UInt64, headPromise: EventLoopPromise<UpstreamResponse>, readIdleTimeout: TimeAmount, onFinish: @escaping (_ reusable: Bool) -> Void) {
+    init(
+        id: UInt64, headPromise: EventLoopPromise<UpstreamResponse>, readIdleTimeout: TimeAmount, wholeBodyLimit: Int?,
+        onFinish: @escaping (_ reusable: Bool) -> Void
+    ) {
         self.id = id
         self.headPromise = headPromise
         self.readIdleTimeout = readIdleTimeout
+        self.wholeBodyLimit = wholeBodyLimit
         self.onFinish = onFinish
+    }
+
+    /// Whether a response with `head` is read whole: the exchange asked for it and the body declares a length
+    /// within the limit.
+    func readsWhole(_ head: HTTPResponseHead) -> Bool {
+        guard let wholeBodyLimit else { return false }
+        let lengths = head.headers["content-length"]
+        guard lengths.count == 1, let length = Int(lengths[0]) else { return false }
+        return length >= 0 && length <= wholeBodyLimit
     }
 
     func finish(reusable: Bool) {
@@ -30,7 +45,8 @@ final class Exchange {
 /// Sits after NIO's HTTP client codec. It writes a request, completes the caller's promise with the response head,
 /// then feeds body parts into an async sequence; while the consumer is behind, it withholds `read()` so the
 /// kernel's receive window pushes back on the upstream. A consumer that goes away before the end closes the
-/// connection, which is how the upstream learns the request was cancelled.
+/// connection, which is how the upstream learns the request was cancelled. A small body the exchange asked to read
+/// whole is gathered here instead, and the promise completed with it at the end of the response.
 final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
@@ -40,6 +56,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         case idle
         case awaitingHead(Exchange)
         case streaming(Exchange, UpstreamResponseBody.Producer.Source, keepAlive: Bool)
+        /// Reading a body whole (``Exchange/readsWhole(_:)``); the caller's promise is still pending.
+        case collecting(Exchange, HTTPResponseHead, body: ByteBuffer?)
         case closed
     }
 
@@ -114,7 +132,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
 
     /// Writes `request` and completes `headPromise` with the response head. Must run on the event loop.
     func start(
-        _ request: UpstreamRequest, deadline: NIODeadline, readIdleTimeout: TimeAmount,
+        _ request: UpstreamRequest, deadline: NIODeadline, readIdleTimeout: TimeAmount, wholeBodyLimit: Int?,
         headPromise: EventLoopPromise<UpstreamResponse>, onFinish: @escaping (_ reusable: Bool) -> Void
     ) -> UInt64 {
         guard case .idle = state, let context, context.channel.isActive else {
@@ -123,7 +141,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             return 0
         }
         nextExchangeID &+= 1
-        let exchange = Exchange(id: nextExchangeID, headPromise: headPromise, readIdleTimeout: readIdleTimeout, onFinish: onFinish)
+        let exchange = Exchange(
+            id: nextExchangeID, headPromise: headPromise, readIdleTimeout: readIdleTimeout, wholeBodyLimit: wholeBodyLimit,
+            onFinish: onFinish
+        )
         state = .awaitingHead(exchange)
         sawResponseBytes = false
         setDeadline(deadline)
@@ -143,6 +164,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         switch state {
         case .awaitingHead(let exchange) where exchange.id == id:
             failAndClose(UpstreamHTTPError(.connectionClosed, detail: "cancelled", beforeResponse: true), cause: CancellationError())
+        case .collecting(let exchange, _, _) where exchange.id == id:
+            failAndClose(UpstreamHTTPError(.connectionClosed, detail: "cancelled", beforeResponse: false), cause: CancellationError())
         case .streaming(let exchange, _, _) where exchange.id == id:
             consumerTerminated(exchange: id)
         default:
@@ -156,6 +179,11 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             guard case .awaitingHead(let exchange) = state else {
                 return protocolViolation("a response arrived with no request outstanding")
             }
+            setDeadline(.now() + exchange.readIdleTimeout)
+            if exchange.readsWhole(head) {
+                state = .collecting(exchange, head, body: nil)
+                return
+            }
             let demand = BodyDemand(eventLoop: context.eventLoop, connection: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange.id)
             let producer = UpstreamResponseBody.Producer.makeSequence(
                 elementType: ByteBuffer.self,
@@ -164,24 +192,42 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 delegate: demand
             )
             state = .streaming(exchange, producer.source, keepAlive: head.isKeepAlive)
-            setDeadline(.now() + exchange.readIdleTimeout)
             exchange.headPromise.succeed(
                 UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(producer: producer.sequence))
             )
-        case .body(let part):
-            guard case .streaming(let exchange, let source, _) = state else {
-                return protocolViolation("body bytes arrived outside a response")
-            }
-            setDeadline(.now() + exchange.readIdleTimeout)
-            if case .stopProducing = source.yield(part) {
-                readsPaused = true
+        case .body(var part):
+            switch state {
+            case .streaming(let exchange, let source, _):
+                setDeadline(.now() + exchange.readIdleTimeout)
+                if case .stopProducing = source.yield(part) {
+                    readsPaused = true
+                }
+            case .collecting(let exchange, let head, var body):
+                setDeadline(.now() + exchange.readIdleTimeout)
+                // The first part is kept as it is (usually the whole body, in the buffer it was read into).
+                state = .closed
+                if body == nil { body = part } else { body!.writeBuffer(&part) }
+                state = .collecting(exchange, head, body: body)
+            default:
+                protocolViolation("body bytes arrived outside a response")
             }
         case .end:
-            guard case .streaming(let exchange, let source, let keepAlive) = state else {
+            let exchange: Exchange
+            let keepAlive: Bool
+            switch state {
+            case .streaming(let streamed, let source, let streamedKeepAlive):
+                (exchange, keepAlive) = (streamed, streamedKeepAlive)
+                state = .idle
+                source.finish()
+            case .collecting(let collected, let head, let body):
+                (exchange, keepAlive) = (collected, head.isKeepAlive)
+                state = .idle
+                exchange.headPromise.succeed(
+                    UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: body ?? ByteBuffer()))
+                )
+            default:
                 return protocolViolation("a response ended outside a response")
             }
-            state = .idle
-            source.finish()
             resumeReads()
             if keepAlive && context.channel.isActive {
                 setDeadline(.now() + poolIdleTimeout)
@@ -247,6 +293,12 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             state = .closed
             source.finish(cause ?? error)
             exchange.finish(reusable: false)
+        case .collecting(let exchange, _, _):
+            state = .closed
+            var error = error
+            error.afterHead = true
+            exchange.headPromise.fail(cause ?? error)
+            exchange.finish(reusable: false)
         case .idle:
             state = .closed
         case .closed:
@@ -293,7 +345,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         switch state {
         case .awaitingHead:
             failAndClose(UpstreamHTTPError(.firstByteTimeout, detail: "\(origin) sent no response head before the deadline", beforeResponse: !sawResponseBytes))
-        case .streaming(let exchange, _, _):
+        case .streaming(let exchange, _, _), .collecting(let exchange, _, _):
             failAndClose(UpstreamHTTPError(.readIdleTimeout, detail: "\(origin) sent nothing for \(exchange.readIdleTimeout)", beforeResponse: false))
         case .idle:
             // Sat in the pool for poolIdleTimeout.

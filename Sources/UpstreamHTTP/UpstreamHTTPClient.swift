@@ -86,10 +86,14 @@ public final class UpstreamHTTPClient: Sendable {
     /// - Parameters:
     ///   - deadline: when the response head must have arrived, including any wait for a free connection.
     ///   - readIdleTimeout: the longest silence allowed between parts of the response body.
+    ///   - wholeBodyLimit: when set, a response whose `content-length` is at most this many bytes is read whole
+    ///     before this returns, and its body's ``UpstreamResponseBody/whole`` holds it: no async sequence, no
+    ///     per-part suspension. A body that does not complete then fails the call with an error whose
+    ///     ``UpstreamHTTPError/afterHead`` is true. Other responses stream as usual.
     /// - Throws: ``UpstreamHTTPError`` for transport failures, `CancellationError` if the task is cancelled first.
     public func execute(
         _ request: UpstreamRequest, to origin: UpstreamOrigin, on eventLoop: any EventLoop, deadline: NIODeadline,
-        readIdleTimeout: TimeAmount
+        readIdleTimeout: TimeAmount, wholeBodyLimit: Int? = nil
     ) async throws -> UpstreamResponse {
         let permit = try await permits.acquire(deadline: deadline, eventLoop: eventLoop)
         let handle = ExchangeHandle()
@@ -97,7 +101,7 @@ public final class UpstreamHTTPClient: Sendable {
             return try await withTaskCancellationHandler {
                 let send: @Sendable () -> EventLoopFuture<UpstreamResponse> = {
                     self.send(request, to: origin, on: eventLoop, deadline: deadline, readIdleTimeout: readIdleTimeout,
-                              permit: permit, handle: handle, mayRetry: true)
+                              wholeBodyLimit: wholeBodyLimit, permit: permit, handle: handle, mayRetry: true)
                 }
                 // The gateway's request tasks already run on their connection's event loop: send from here
                 // instead of queueing a task for the next tick.
@@ -128,7 +132,7 @@ public final class UpstreamHTTPClient: Sendable {
 
     private func send(
         _ request: UpstreamRequest, to origin: UpstreamOrigin, on eventLoop: any EventLoop, deadline: NIODeadline,
-        readIdleTimeout: TimeAmount, permit: Permit, handle: ExchangeHandle, mayRetry: Bool
+        readIdleTimeout: TimeAmount, wholeBodyLimit: Int?, permit: Permit, handle: ExchangeHandle, mayRetry: Bool
     ) -> EventLoopFuture<UpstreamResponse> {
         if handle.isCancelled {
             return eventLoop.makeFailedFuture(CancellationError())
@@ -148,7 +152,7 @@ public final class UpstreamHTTPClient: Sendable {
         let response = connection.flatMap { connection -> EventLoopFuture<UpstreamResponse> in
             let promise = eventLoop.makePromise(of: UpstreamResponse.self)
             let id = connection.handler.start(
-                request, deadline: deadline, readIdleTimeout: readIdleTimeout, headPromise: promise,
+                request, deadline: deadline, readIdleTimeout: readIdleTimeout, wholeBodyLimit: wholeBodyLimit, headPromise: promise,
                 onFinish: { reusable in
                     permit.release()
                     if reusable { self.putIdle(connection, key: key) }
@@ -170,7 +174,7 @@ public final class UpstreamHTTPClient: Sendable {
             // request is sent again on a fresh connection.
             return self.permits.acquire(deadline: deadline, on: eventLoop).flatMap { permit in
                 self.send(request, to: origin, on: eventLoop, deadline: deadline, readIdleTimeout: readIdleTimeout,
-                          permit: permit, handle: handle, mayRetry: false)
+                          wholeBodyLimit: wholeBodyLimit, permit: permit, handle: handle, mayRetry: false)
             }
         }
     }

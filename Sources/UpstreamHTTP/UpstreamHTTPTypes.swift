@@ -95,7 +95,8 @@ public struct UpstreamRequest: Sendable {
     }
 }
 
-/// An upstream's answer: its head at once, its body as it arrives.
+/// An upstream's answer: its head at once, its body as it arrives (or already whole: see `wholeBodyLimit` of
+/// ``UpstreamHTTPClient/execute(_:to:on:deadline:readIdleTimeout:wholeBodyLimit:)``).
 public struct UpstreamResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
@@ -130,11 +131,14 @@ public struct UpstreamHTTPError: Error, Hashable, Sendable, CustomStringConverti
     public var detail: String
     /// True when the exchange failed before any byte of a response arrived.
     public var beforeResponse: Bool
+    /// True when the response head had arrived and the body, being read whole, did not complete.
+    public var afterHead: Bool
 
-    public init(_ code: Code, detail: String, beforeResponse: Bool) {
+    public init(_ code: Code, detail: String, beforeResponse: Bool, afterHead: Bool = false) {
         self.code = code
         self.detail = detail
         self.beforeResponse = beforeResponse
+        self.afterHead = afterHead
     }
 
     public var description: String { detail.isEmpty ? code.rawValue : "\(code.rawValue): \(detail)" }

@@ -339,7 +339,8 @@ struct UpstreamHTTPClientTests {
 }
 
 /// A loopback HTTP/1.1 server that answers or hangs up per request, for behaviour nginx will not produce on demand.
-/// Requests must have no body.
+/// Requests must have no body. The answer is `answer` as raw bytes, and the connection is closed after it when
+/// `thenClose` is set (an answer shorter than its content-length, then a hang-up or silence).
 final class ScriptedServer: Sendable {
     let port: Int
     private let box: CountsBox
@@ -352,7 +353,10 @@ final class ScriptedServer: Sendable {
     /// Requests seen on each connection, in the order connections were accepted.
     var requestsPerConnection: [Int] { box.counts.withLock { $0 } }
 
+    static let okAnswer = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
     static func with(
+        answer: String = okAnswer, thenClose: Bool = false,
         respondToRequest: @escaping @Sendable (_ connection: Int, _ request: Int) -> Bool, _ body: (ScriptedServer) async throws -> Void
     ) async throws {
         let box = CountsBox()
@@ -360,7 +364,9 @@ final class ScriptedServer: Sendable {
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     let connection = box.newConnection()
-                    try child.pipeline.syncOperations.addHandler(ScriptedHandler(connection: connection, box: box, respond: respondToRequest))
+                    try child.pipeline.syncOperations.addHandler(
+                        ScriptedHandler(connection: connection, box: box, answer: answer, thenClose: thenClose, respond: respondToRequest)
+                    )
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -398,12 +404,16 @@ final class ScriptedHandler: ChannelInboundHandler, Sendable {
     typealias OutboundOut = ByteBuffer
     let connection: Int
     let box: CountsBox
+    let answer: String
+    let thenClose: Bool
     let respond: @Sendable (Int, Int) -> Bool
     private let pending = Mutex<String>("")
 
-    init(connection: Int, box: CountsBox, respond: @escaping @Sendable (Int, Int) -> Bool) {
+    init(connection: Int, box: CountsBox, answer: String, thenClose: Bool, respond: @escaping @Sendable (Int, Int) -> Bool) {
         self.connection = connection
         self.box = box
+        self.answer = answer
+        self.thenClose = thenClose
         self.respond = respond
     }
 
@@ -420,7 +430,11 @@ final class ScriptedHandler: ChannelInboundHandler, Sendable {
         for _ in 0..<heads {
             let index = box.countRequest(on: connection)
             if respond(connection, index) {
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
+                if thenClose {
+                    context.close(promise: nil)
+                    return
+                }
             } else {
                 context.close(promise: nil)
                 return
@@ -455,7 +469,8 @@ struct UpstreamBackPressureTests {
         let finished = NIOLockedValueBox<Bool?>(nil)
         let exchange = handler.start(
             UpstreamRequest(target: "/", headers: ["host": "x"], body: ByteBuffer()), deadline: .now() + .seconds(60),
-            readIdleTimeout: .seconds(60), headPromise: head, onFinish: { reusable in finished.withLockedValue { $0 = reusable } }
+            readIdleTimeout: .seconds(60), wholeBodyLimit: nil, headPromise: head,
+            onFinish: { reusable in finished.withLockedValue { $0 = reusable } }
         )
         try channel.writeInbound(HTTPClientResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
         let response = try head.futureResult.wait()
