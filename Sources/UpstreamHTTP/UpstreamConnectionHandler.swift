@@ -214,6 +214,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
         case .end:
             let exchange: Exchange
             let keepAlive: Bool
+            var whole: UpstreamResponse?
             switch state {
             case .streaming(let streamed, let source, let streamedKeepAlive):
                 (exchange, keepAlive) = (streamed, streamedKeepAlive)
@@ -222,9 +223,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
             case .collecting(let collected, let head, let body):
                 (exchange, keepAlive) = (collected, head.isKeepAlive)
                 state = .idle
-                exchange.headPromise.succeed(
-                    UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: body ?? ByteBuffer()))
-                )
+                whole = UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamResponseBody(whole: body ?? ByteBuffer()))
             default:
                 return protocolViolation("a response ended outside a response")
             }
@@ -237,6 +236,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler, RemovableChannelHan
                 exchange.finish(reusable: false)
                 context.close(promise: nil)
             }
+            // A whole body is handed over last, so its slot and connection are free by the time the caller runs.
+            if let whole { exchange.headPromise.succeed(whole) }
         }
     }
 
