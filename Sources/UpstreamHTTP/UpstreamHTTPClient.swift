@@ -147,9 +147,7 @@ public final class UpstreamHTTPClient: Sendable {
         case .none:
             pooled = nil
         }
-        let connection: EventLoopFuture<Idle> = pooled.map { eventLoop.makeSucceededFuture($0) }
-            ?? connect(to: origin, on: eventLoop, deadline: deadline)
-        let response = connection.flatMap { connection -> EventLoopFuture<UpstreamResponse> in
+        let exchange: @Sendable (Idle) -> EventLoopFuture<UpstreamResponse> = { connection in
             let promise = eventLoop.makePromise(of: UpstreamResponse.self)
             let id = connection.handler.start(
                 request, deadline: deadline, readIdleTimeout: readIdleTimeout, wholeBodyLimit: wholeBodyLimit, headPromise: promise,
@@ -161,9 +159,16 @@ public final class UpstreamHTTPClient: Sendable {
             handle.started(NIOLoopBound(connection.handler, eventLoop: eventLoop), exchange: id, on: eventLoop)
             return promise.futureResult
         }
-        // Released already when the exchange started and failed; this covers failures before it started.
-        response.whenFailure { _ in permit.release() }
-        guard pooled != nil, mayRetry else { return response }
+        guard let pooled else {
+            let response = connect(to: origin, on: eventLoop, deadline: deadline).flatMap(exchange)
+            // Released already when the exchange started and failed; this covers failures before it started.
+            response.whenFailure { _ in permit.release() }
+            return response
+        }
+        // A pooled connection starts the exchange at once, with no future for the connection in between (each
+        // future costs an allocation and run-time metadata lookups); `start` releases the permit however it ends.
+        let response = exchange(pooled)
+        guard mayRetry else { return response }
         return response.flatMapError { error in
             guard let error = error as? UpstreamHTTPError, error.code == .connectionClosed, error.beforeResponse,
                 !handle.isCancelled
