@@ -3,7 +3,7 @@
 #
 # The sourcing script sets ROOT (repository root), BENCH_NAME (prefix of messages, of the temporary directory and
 # of the result files), RESULTS_DIR, PYTHON, GATEWAY_BIN, LOADGEN_CPU and SERVER_CPU (a CPU list for taskset; empty
-# means no pinning), then calls bench_begin. Components listen on free loopback ports; every file they write goes
+# means no pinning), optionally UPSTREAM_CPU (where nginx runs; SERVER_CPU when unset), then calls bench_begin. Components listen on free loopback ports; every file they write goes
 # to WORK (a mktemp directory under /tmp, also TMPDIR of every child). The EXIT/INT/TERM trap stops every process
 # the script started (servers, their worker children, load generators, samplers) and removes WORK; after a failure
 # it keeps the tail of each component log, with secrets removed, in RESULTS_DIR/logs-STAMP.
@@ -210,7 +210,7 @@ http {
     }$delayed
 }
 NGINX
-    bench_spawn "$SERVER_CPU" "$WORK/nginx-stdout.log" nginx -p "$WORK/nginx" -c "$conf" -g 'daemon off;'
+    bench_spawn "${UPSTREAM_CPU-$SERVER_CPU}" "$WORK/nginx-stdout.log" nginx -p "$WORK/nginx" -c "$conf" -g 'daemon off;'
     NGINX_PID=$SPAWNED
     wait_port "$NGINX_PORT" nginx "$NGINX_PID"
     [[ -z ${NGINX_DELAY_PORT:-} ]] || wait_port "$NGINX_DELAY_PORT" "nginx (delayed server)" "$NGINX_PID"

@@ -19,7 +19,9 @@
 #   - start-up time: gateway exec to first /ready = 200 and to first successful Converse (cold JWKS, IdP token
 #     and STS fetch included).
 # CPU split: the load generator runs on LOADGEN_CPU, everything else (nginx, gateway, redis, moto, issuer) on
-# SERVER_CPU, via taskset (an empty value: no pinning).
+# SERVER_CPU, via taskset (an empty value: no pinning); UPSTREAM_CPU, when set, moves nginx to that CPU instead (for
+# example next to the load generator, so the proxy under test has a CPU of its own as it would in production, where
+# Bedrock is not on the gateway's machine).
 # FLOOR_BIN (optional): bench/floor's pass-through proxy (Hummingbird 2 + AsyncHTTPClient and nothing else, built
 # with `swift build -c release --static-swift-stdlib --package-path bench/floor`) is measured too, as (c): the
 # framework floor, so the gateway's own share of the cost can be read off; and the same proxy with FLOOR_CLIENT=nio
@@ -33,7 +35,7 @@
 # bench/compare.sh measures the same gateway side by side with LiteLLM, at true fixed rates and for streaming.
 #
 # Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), ROUNDS (1), DELAY_MS (10),
-# WRK_THREADS (2), LOADGEN_CPU (0), SERVER_CPU (1), RESULTS_DIR (bench/results), PROFILE (set: perf-record the
+# WRK_THREADS (2), LOADGEN_CPU (0), SERVER_CPU (1), UPSTREAM_CPU (unset: SERVER_CPU), RESULTS_DIR (bench/results), PROFILE (set: perf-record the
 # gateway for 5 s during the last max-throughput run; the report goes to RESULTS_DIR/perf-gateway-*.txt).
 set -euo pipefail
 
@@ -67,7 +69,7 @@ NGINX_PORT=$(free_port); MOTO_PORT=$(free_port); REDIS_PORT=$(free_port); GATEWA
 log "# gateway load benchmark $STAMP"
 log "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p'), kernel $(uname -r)"
 log "gateway: $GATEWAY_BIN ($(stat -c %s "$GATEWAY_BIN") bytes, built $(date -u -r "$GATEWAY_BIN" +%FT%TZ))"
-log "wrk: $(wrk -v 2>&1 | head -1); load generator on CPU ${LOADGEN_CPU:-any}, servers on CPU ${SERVER_CPU:-any}"
+log "wrk: $(wrk -v 2>&1 | head -1); load generator on CPU ${LOADGEN_CPU:-any}, servers on CPU ${SERVER_CPU:-any}, nginx on CPU ${UPSTREAM_CPU-${SERVER_CPU:-any}}"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 bench_start_nginx
