@@ -4,13 +4,13 @@ public protocol AuditSink: Sendable {
     func write(_ record: AuditRecord)
 }
 
-/// Writes each audit record as one JSON line to standard output (where ECS ships logs from), with one `write(2)`
-/// under a lock, so lines from concurrent requests never interleave.
+/// Writes each audit record as one JSON line to standard output (where ECS ships logs from), with one `write(2)`,
+/// so lines from concurrent requests never interleave (see ``LineWriter``).
 public struct StandardOutputAuditSink: AuditSink {
     /// Creates the sink.
     public init() {}
 
     public func write(_ record: AuditRecord) {
-        StandardStreamWriter.standardOutput.write(record.jsonLineBytes(terminator: UInt8(ascii: "\n")))
+        LineWriter.standardOutput.write(record.jsonLineBytes(terminator: UInt8(ascii: "\n")))
     }
 }

@@ -70,6 +70,6 @@ public struct GatewayLogHandler: LogHandler {
     }
 
     @Sendable static func writeToStandardError(_ line: String) {
-        StandardStreamWriter.standardError.write(Array(line.utf8))
+        LineWriter.standardError.write(Array(line.utf8))
     }
 }
