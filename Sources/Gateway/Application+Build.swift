@@ -175,6 +175,15 @@ public func buildApplication(
     )
     services.append(UpstreamClientsService(clients: upstream))
 
+    let auditSink: any AuditSink
+    if let injected = dependencies.auditSink {
+        auditSink = injected
+    } else {
+        auditSink = StandardOutputAuditSink()
+        // First in the list, so the service group stops it last: after the server has answered every request.
+        services.insert(AuditFlushService(writer: .standardOutput), at: 0)
+    }
+
     let proxy = BedrockProxy(
         policy: prepared.policy,
         classifiers: prepared.classifiers,
@@ -183,7 +192,7 @@ public func buildApplication(
         upstream: upstream,
         maxBodyBytes: configuration.maxBodyBytes,
         metrics: GatewayMetrics(factory: metricsFactory),
-        audit: dependencies.auditSink ?? StandardOutputAuditSink()
+        audit: auditSink
     )
     let router = buildRouter(authenticator: authenticator, registry: registry)
     var app = Application(

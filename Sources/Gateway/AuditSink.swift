@@ -4,13 +4,14 @@ public protocol AuditSink: Sendable {
     func write(_ record: AuditRecord)
 }
 
-/// Writes each audit record as one JSON line to standard output (where ECS ships logs from), with one `write(2)`,
-/// so lines from concurrent requests never interleave (see ``LineWriter``).
+/// Writes each audit record as one JSON line to standard output (where ECS ships logs from), through one writer
+/// thread, so lines from concurrent requests never interleave and no event loop waits for the stream (see
+/// ``BackgroundLineWriter``).
 public struct StandardOutputAuditSink: AuditSink {
     /// Creates the sink.
     public init() {}
 
     public func write(_ record: AuditRecord) {
-        LineWriter.standardOutput.write(record.jsonLineBytes(terminator: UInt8(ascii: "\n")))
+        BackgroundLineWriter.standardOutput.write(record.jsonLineBytes(terminator: UInt8(ascii: "\n")))
     }
 }

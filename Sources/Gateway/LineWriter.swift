@@ -6,21 +6,19 @@ import Musl
 import Darwin
 #endif
 
-/// Writes whole lines to a file descriptor (standard output for the audit sink, standard error for the log handler)
-/// so that lines from concurrent requests never interleave: `write(2)` until every byte is out, retrying on `EINTR`.
+/// Writes whole lines to a file descriptor (standard error, for the log handler) so that lines from concurrent
+/// requests never interleave: `write(2)` until every byte is out, retrying on `EINTR`.
 ///
 /// A line of at most ``atomicLineLimit`` bytes goes out in one `write(2)`, which the kernel already keeps whole
 /// among concurrent writers: POSIX makes writes of up to `PIPE_BUF` bytes to a pipe atomic (a container's standard
 /// output is a pipe to its log driver), and Linux serialises writes to a regular file that share an open file
-/// (its file-position lock). Such lines therefore share a reader lock and never wait for each other, so the event
-/// loops, which write one audit line per request, do not block one another on a lock held across a system call.
+/// (its file-position lock). Such lines therefore share a reader lock and never wait for each other, so threads
+/// logging at the same time do not block one another on a lock held across a system call.
 /// A longer line can be split by a pipe; it takes the lock exclusively, so no other line is written while it goes
 /// out.
 final class LineWriter: @unchecked Sendable {
     // @unchecked: the only mutable state is the pthread read-write lock, used only through its own API.
 
-    /// The audit sink's stream.
-    static let standardOutput = LineWriter(descriptor: 1)
     /// The log handler's stream.
     static let standardError = LineWriter(descriptor: 2)
 
@@ -56,11 +54,12 @@ final class LineWriter: @unchecked Sendable {
             pthread_rwlock_wrlock(lock)
         }
         defer { pthread_rwlock_unlock(lock) }
-        writeAll(bytes)
+        Self.writeFully(bytes[...], to: descriptor)
     }
 
-    private func writeAll(_ bytes: [UInt8]) {
-        var remaining = bytes[...]
+    /// `write(2)` until every byte is out, retrying on `EINTR`; gives up silently if the stream is closed or fails.
+    static func writeFully(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) {
+        var remaining = bytes
         while !remaining.isEmpty {
             let written = remaining.withUnsafeBytes { buffer in
                 #if canImport(Darwin)
