@@ -296,7 +296,35 @@ bench_wrk() {
     BG_PID=$!
 }
 
-# bench_wrk_json OUT: the JSON of request.lua's RESULT line (fails if there is none).
+# bench_build_openloop: compiles bench/openloop.c (the constant-rate load generator) to $WORK/openloop.
+bench_build_openloop() {
+    OPENLOOP_BIN="$WORK/openloop"
+    gcc -O2 -Wall -Wextra -o "$OPENLOOP_BIN" "$ROOT/bench/openloop.c" || bench_fail "could not build bench/openloop.c with gcc"
+}
+
+# bench_seconds DURATION: wrk's duration syntax (10s, 2m, or plain seconds) in seconds.
+bench_seconds() {
+    case $1 in
+        *m) echo $(( ${1%m} * 60 )) ;;
+        *s) echo "${1%s}" ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# bench_openloop URL RATE MAX_CONNECTIONS TOKEN_FILE BODY_FILE OUT: starts openloop (LOADGEN_CPU, OPENLOOP_WARMUP
+# seconds discarded (1), then DURATION measured) in the background, output to OUT, pid in BG_PID; the command line in
+# OPENLOOP_COMMAND (the token file's path, never the token).
+bench_openloop() {
+    local url=$1 rate=$2 connections=$3 token=$4 body=$5 out=$6 seconds
+    seconds=$(bench_seconds "$DURATION")
+    local args=(-r "$rate" -d "$seconds" -w "${OPENLOOP_WARMUP:-1}" -c "$connections" -m POST
+        -H "Content-Type: application/json" -b "$body" -T "$token" "$url")
+    OPENLOOP_COMMAND="openloop ${args[*]}"
+    bench_pin "$LOADGEN_CPU" "$OPENLOOP_BIN" "${args[@]}" > "$out" 2>&1 &
+    BG_PID=$!
+}
+
+# bench_wrk_json OUT: the JSON of request.lua's (or openloop's) RESULT line (fails if there is none).
 bench_wrk_json() {
     local json
     json=$(sed -n 's/^RESULT //p' "$1")

@@ -8,8 +8,11 @@
 # POST /model/*/converse), moto_server (STS), redis-server, the suite's OIDC issuer (Tests/integration), and the
 # gateway with GATEWAY_BEDROCK_ENDPOINT at nginx. Then, alternating (a) nginx directly and (b) the gateway:
 #   - max throughput: wrk, closed loop, for each of CONNECTIONS, DURATION each;
-#   - latency at fixed rates: wrk with a per-connection delay (RATES, approximate: connections*1000/DELAY_MS), in
-#     ROUNDS alternating rounds; with more than one, the summary adds the median over rounds of each target's
+#   - latency at fixed rates (RATES), in ROUNDS alternating rounds: by default bench/openloop.c (built here with
+#     gcc), which sends request i at start + i/rate on kept-alive connections whatever the earlier answers are doing
+#     and counts latency from when each request was due; RATE_TOOL=wrk uses wrk with a per-connection delay instead
+#     (approximate: connections*1000/DELAY_MS), whose connections fire together, so each target serves bursts of
+#     that many requests. With more than one round, the summary adds the median over rounds of each target's
 #     percentiles and of its p50/p99 added over direct in the same round (bench/rounds_summary.py), so a noisy
 #     spell of the machine falls on every target instead of on one;
 #   - resident memory of each server (VmRSS of its process tree sampled every 200 ms during each run, by
@@ -34,7 +37,8 @@
 # a request spends in the kernel and waiting for a CPU can be told from the time it spends in the gateway.
 # bench/compare.sh measures the same gateway side by side with LiteLLM, at true fixed rates and for streaming.
 #
-# Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), ROUNDS (1), DELAY_MS (10),
+# Environment: GATEWAY_BIN, DURATION (10s), CONNECTIONS ("16 32 64"), RATES ("500 1000 2000"), ROUNDS (1), RATE_TOOL
+# (openloop; or wrk), RATE_CONNECTIONS (64: openloop's most connections per target), DELAY_MS (10, for RATE_TOOL=wrk),
 # WRK_THREADS (2), LOADGEN_CPU (0), SERVER_CPU (1), UPSTREAM_CPU (unset: SERVER_CPU), RESULTS_DIR (bench/results), PROFILE (set: perf-record the
 # gateway for 5 s during the last max-throughput run; the report goes to RESULTS_DIR/perf-gateway-*.txt).
 set -euo pipefail
@@ -47,6 +51,8 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-"16 32 64"}
 RATES=${RATES:-"500 1000 2000"}
 ROUNDS=${ROUNDS:-1}
+RATE_TOOL=${RATE_TOOL:-openloop}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-64}
 DELAY_MS=${DELAY_MS:-10}
 WRK_THREADS=${WRK_THREADS:-2}
 LOADGEN_CPU=${LOADGEN_CPU-0}
@@ -56,7 +62,8 @@ PYTHON=${PYTHON:-python3}
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$ROOT/bench/lib.sh"
 
-bench_require wrk:wrk nginx:nginx redis-server:redis-server taskset:util-linux curl:curl "$PYTHON:python3"
+bench_require wrk:wrk nginx:nginx redis-server:redis-server taskset:util-linux curl:curl gcc:gcc "$PYTHON:python3"
+[[ $RATE_TOOL == openloop || $RATE_TOOL == wrk ]] || bench_fail "RATE_TOOL must be openloop or wrk, not $RATE_TOOL"
 [[ -x $GATEWAY_BIN ]] || bench_fail "no gateway at $GATEWAY_BIN; build it: swift build -c release --static-swift-stdlib --product gateway"
 FLOOR_BIN=${FLOOR_BIN:-}
 [[ -z $FLOOR_BIN || -x $FLOOR_BIN ]] || bench_fail "no floor proxy at $FLOOR_BIN; build it: swift build -c release --static-swift-stdlib --package-path bench/floor"
@@ -72,6 +79,7 @@ log "gateway: $GATEWAY_BIN ($(stat -c %s "$GATEWAY_BIN") bytes, built $(date -u 
 log "wrk: $(wrk -v 2>&1 | head -1); load generator on CPU ${LOADGEN_CPU:-any}, servers on CPU ${SERVER_CPU:-any}, nginx on CPU ${UPSTREAM_CPU-${SERVER_CPU:-any}}"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+bench_build_openloop
 bench_start_nginx
 bench_start_backends
 
@@ -115,8 +123,8 @@ curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary
 
 # -- measurements -------------------------------------------------------------------------------------------------
 ROWS=()
-run_wrk() {  # target url connections delay_ms label
-    local target=$1 url=$2 connections=$3 delay=$4 label=$5 out="$WORK/wrk.out" rss sampler server_pid
+run_load() {  # target url connections delay_ms label [rate]: wrk (closed loop, or with a delay), or openloop at rate
+    local target=$1 url=$2 connections=$3 delay=$4 label=$5 rate=${6:-} out="$WORK/load.out" rss sampler server_pid
     case $target in
         direct) server_pid=$NGINX_PID ;;
         gateway) server_pid=$GATEWAY_PID ;;
@@ -125,12 +133,18 @@ run_wrk() {  # target url connections delay_ms label
     local audit_from=0
     if [[ $target == gateway ]]; then audit_from=$(( $(wc -l < "$WORK/gateway.log") + 1 )); fi
     local ticks_before; ticks_before=$(bench_cpu_ticks "$server_pid")
-    bench_wrk "$url" "$connections" "$delay" "$WORK/token" "$WORK/body.json" "$out"
-    local wrk_pid=$BG_PID
+    local load_pid
     log ""
-    log "## $target $label: wrk $WRK_ARGS (delay ${delay} ms) $url"
+    if [[ -n $rate ]]; then
+        bench_openloop "$url" "$rate" "$RATE_CONNECTIONS" "$WORK/token" "$WORK/body.json" "$out"
+        log "## $target $label: $OPENLOOP_COMMAND"
+    else
+        bench_wrk "$url" "$connections" "$delay" "$WORK/token" "$WORK/body.json" "$out"
+        log "## $target $label: wrk $WRK_ARGS (delay ${delay} ms) $url"
+    fi
+    load_pid=$BG_PID
     # Every target is sampled alike, so the sampler's own (small) cost does not fall on one of them only.
-    bench_sample_rss "$wrk_pid" "$server_pid" "$WORK/rss" &
+    bench_sample_rss "$load_pid" "$server_pid" "$WORK/rss" &
     sampler=$!
     if [[ $target == gateway && -n ${PROFILE:-} && $label == max && $connections == "${CONNECTIONS##* }" ]] && command -v perf >/dev/null; then
         # perf: 5 s of call stacks from the gateway under the last max-throughput run.
@@ -141,35 +155,41 @@ run_wrk() {  # target url connections delay_ms label
         perf report -i "$WORK/perf.data" --children --sort symbol --stdio -g none 2>/dev/null \
             | grep -v '^$' | head -120 > "$RESULTS_DIR/perf-gateway-children-$STAMP.txt" || true
     fi
-    wait "$wrk_pid" || { cat "$out" >&2; bench_fail "wrk failed"; }
+    # openloop exits 1 when a request failed; the row reports that (errors column).
+    wait "$load_pid" || [[ -n $rate ]] || { cat "$out" >&2; bench_fail "wrk failed"; }
     local ticks_after; ticks_after=$(bench_cpu_ticks "$server_pid")
     wait "$sampler"; rss="$(( $(cat "$WORK/rss") / 1024 )) MB"
     cat "$out" >> "$RAW"
     local json row own="-"
     json=$(bench_wrk_json "$out")
-    if [[ $target == gateway && $delay != 0 ]]; then
+    if [[ $target == gateway && $label != max ]]; then
         own=$(tail -n +"$audit_from" "$WORK/gateway.log" | "$PYTHON" "$ROOT/bench/audit_latency.py")
     fi
     row=$("$PYTHON" - "$json" "$target" "$label" "$connections" "$rss" "$(( ticks_after - ticks_before ))" "$CLK_TCK" "$own" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1]); target, label, conns, rss, ticks, hz, own = sys.argv[2:]
-errors = sum(r[k] for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
+if "target_rps" in r:  # openloop: errors, answers never received, requests dropped behind a full backlog
+    conns = f"≤ {r['connections']}"
+    errors = f"{r['errors'] + r['missing']} (non-2xx {r['non_2xx']}, dropped {r['dropped']})"
+else:
+    errors = f"{sum(r[k] for k in ('err_connect', 'err_read', 'err_write', 'err_status', 'err_timeout'))} (status {r['err_status']})"
 ms = lambda us: f"{us / 1000:.3f}"
-cpu = f"{int(ticks) / int(hz) * 1e6 / r['requests']:.0f}" if r["requests"] else "-"
+answered = r.get("answered_with_warmup", r["requests"])  # the server's CPU time covers openloop's warm-up too
+cpu = f"{int(ticks) / int(hz) * 1e6 / answered:.0f}" if answered else "-"
 print(f"| {target} | {label} | {conns} | {r['rps']:.0f} | {ms(r['p50_us'])} | {ms(r['p90_us'])} | {ms(r['p99_us'])} "
-      f"| {ms(r['p999_us'])} | {ms(r['max_us'])} | {errors} (status {r['err_status']}) | {cpu} | {rss} | {own} |")
+      f"| {ms(r['p999_us'])} | {ms(r['max_us'])} | {errors} | {cpu} | {rss} | {own} |")
 PY
 )
     ROWS+=("$row")
     log "$row"
-    [[ $delay == 0 ]] || printf '%s\t%s\t%s\n' "$target" "${label%% r*}" "$json" >> "$WORK/rates.tsv"
+    [[ $label == max ]] || printf '%s\t%s\t%s\n' "$target" "${label%% r*}" "$json" >> "$WORK/rates.tsv"
 }
 
-run_every_target() {  # connections delay_ms label: direct first (rounds_summary.py pairs the others with it)
-    run_wrk direct "$DIRECT_URL" "$@"
-    run_wrk gateway "$GATEWAY_URL" "$@"
+run_every_target() {  # connections delay_ms label [rate]: direct first (rounds_summary.py pairs the others with it)
+    run_load direct "$DIRECT_URL" "$@"
+    run_load gateway "$GATEWAY_URL" "$@"
     local floor
-    for floor in "${FLOORS[@]}"; do run_wrk "$floor" "${FLOOR_URL[$floor]}" "$@"; done
+    for floor in "${FLOORS[@]}"; do run_load "$floor" "${FLOOR_URL[$floor]}" "$@"; done
 }
 
 for connections in $CONNECTIONS; do
@@ -187,13 +207,21 @@ calibrate() {  # rate -> connections
     "$PYTHON" -c "import math,sys; print(max(1, round($c0 * $rate / max(float(sys.argv[1]), 1))))" "${rps:-0}"
 }
 for rate in $RATES; do
-    connections=$(calibrate "$rate")
-    log ""
-    log "calibration: ~$rate/s needs $connections connections with a ${DELAY_MS} ms delay"
+    if [[ $RATE_TOOL == wrk ]]; then
+        connections=$(calibrate "$rate")
+        log ""
+        log "calibration: ~$rate/s needs $connections connections with a ${DELAY_MS} ms delay"
+    fi
     for round in $(seq 1 "$ROUNDS"); do
-        label="~$rate/s"
-        (( ROUNDS > 1 )) && label="~$rate/s r$round"
-        run_every_target "$connections" "$DELAY_MS" "$label"
+        if [[ $RATE_TOOL == wrk ]]; then
+            label="~$rate/s"
+            (( ROUNDS > 1 )) && label="~$rate/s r$round"
+            run_every_target "$connections" "$DELAY_MS" "$label"
+        else
+            label="$rate/s"
+            (( ROUNDS > 1 )) && label="$rate/s r$round"
+            run_every_target "-" 0 "$label" "$rate"
+        fi
     done
 done
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project. On a fresh Debian machine it first installs what the tests need:
-# Debian packages (hiredis, Redis, nginx, wrk, openssl) and pinned Python tools in .venv and .venv-checkov.
+# Debian packages (hiredis, Redis, nginx, wrk, openssl, gcc) and pinned Python tools in .venv and .venv-checkov.
 #
 #   scripts/test.sh            everything (what CI runs)
 #   SKIP_INSTALL=1 scripts/test.sh   reuse what is installed
@@ -22,7 +22,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
     step "Debian packages"
-    packages=(libhiredis-dev pkg-config redis-server redis-tools openssl nginx libnginx-mod-http-echo wrk curl)
+    packages=(libhiredis-dev pkg-config redis-server redis-tools openssl nginx libnginx-mod-http-echo wrk curl gcc libc6-dev)
     missing=()
     for package in "${packages[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
