@@ -19,16 +19,18 @@
 # Then, each step for every target in turn (direct, gateway, LiteLLM):
 #   - start-up: exec to the first request answered 200 (gateway, LiteLLM);
 #   - max throughput and its latency: wrk, closed loop, for each of CONNECTIONS;
-#   - latency at fixed rates: hey, RATES (workers = rate / HEY_QPS, each at HEY_QPS req/s);
+#   - latency at fixed rates: bench/openloop.c (built here with gcc), RATES: request i sent at start + i/rate on
+#     kept-alive connections (at most RATE_CONNECTIONS), latency counted from when it was due, requests beyond
+#     half a second of backlog dropped (a target that cannot keep up is marked "not sustained");
 #   - resident memory under load: the gateway's VmRSS, the sum over LiteLLM's process tree, every 200 ms;
 #   - streaming time to first byte: TTFB_REQUESTS sequential requests per target (bench/probe.py ttfb);
-#   - the delayed upstream: hey at DELAY_RATES (workers = rate / DELAY_HEY_QPS).
+#   - the delayed upstream: openloop at DELAY_RATES.
 # Output: RESULTS_DIR/compare-STAMP.txt (raw output of every tool run) and compare-STAMP.md (machine, versions,
 # commands, tables, ratios gateway/direct and gateway/LiteLLM).
 #
 # Environment (defaults): GATEWAY_BIN (.build/release/gateway), DURATION (20s, per run), WARMUP (3s),
-# CONNECTIONS ("16 64"), RATES ("25 500 1000 2000"), HEY_QPS (100), TTFB_REQUESTS (300), TTFB_ROUNDS (3),
-# DELAY_MS (50), DELAY_RATES ("25 500"), DELAY_HEY_QPS (5), WRK_THREADS (2), LOADGEN_CPU and SERVER_CPU
+# CONNECTIONS ("16 64"), RATES ("25 500 1000 2000"), RATE_CONNECTIONS (64), TTFB_REQUESTS (300), TTFB_ROUNDS (3),
+# DELAY_MS (50), DELAY_RATES ("25 500"), WRK_THREADS (2), LOADGEN_CPU and SERVER_CPU
 # (taskset CPU lists for load generators and servers; empty, the default: no pinning), SKIP_LITELLM (1: direct and
 # gateway only), LITELLM_WORKERS (empty: LiteLLM's default), LITELLM_VENV (.venv-litellm), RESULTS_DIR
 # (bench/results), PYTHON (python3, with moto and joserfc). An empty CONNECTIONS, RATES or DELAY_RATES, or
@@ -43,12 +45,11 @@ DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-3s}
 CONNECTIONS=${CONNECTIONS-"16 64"}
 RATES=${RATES-"25 500 1000 2000"}
-HEY_QPS=${HEY_QPS:-100}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-64}
 TTFB_REQUESTS=${TTFB_REQUESTS:-300}
 TTFB_ROUNDS=${TTFB_ROUNDS:-3}
 DELAY_MS=${DELAY_MS:-50}
 DELAY_RATES=${DELAY_RATES-"25 500"}
-DELAY_HEY_QPS=${DELAY_HEY_QPS:-5}
 WRK_THREADS=${WRK_THREADS:-2}
 LOADGEN_CPU=${LOADGEN_CPU-}
 SERVER_CPU=${SERVER_CPU-}
@@ -61,7 +62,7 @@ PYTHON=${PYTHON:-python3}
 source "$ROOT/bench/lib.sh"
 
 # -- checks -------------------------------------------------------------------------------------------------------
-tools=(wrk:wrk hey:hey nginx:nginx redis-server:redis-server "$PYTHON:python3")
+tools=(wrk:wrk gcc:gcc nginx:nginx redis-server:redis-server "$PYTHON:python3")
 [[ -n $LOADGEN_CPU || -n $SERVER_CPU ]] && tools+=(taskset:util-linux)
 bench_require "${tools[@]}"
 [[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ]] \
@@ -71,14 +72,15 @@ bench_require "${tools[@]}"
 [[ -x $GATEWAY_BIN ]] \
     || bench_fail "no gateway at $GATEWAY_BIN; build it: swift build -c release --static-swift-stdlib --product gateway"
 for duration in "$DURATION" "$WARMUP"; do
-    [[ $duration =~ ^[0-9]+[sm]$ ]] || bench_fail "DURATION and WARMUP need a unit wrk and hey both read: 20s, 2m"
+    [[ $duration =~ ^[0-9]+[sm]$ ]] || bench_fail "DURATION and WARMUP need a unit: 20s, 2m"
 done
-for number in "$HEY_QPS" "$DELAY_HEY_QPS" "$TTFB_REQUESTS" "$TTFB_ROUNDS" "$DELAY_MS" $RATES $DELAY_RATES $CONNECTIONS; do
+for number in "$RATE_CONNECTIONS" "$TTFB_REQUESTS" "$TTFB_ROUNDS" "$DELAY_MS" $RATES $DELAY_RATES $CONNECTIONS; do
     [[ $number =~ ^[0-9]+$ ]] || bench_fail "not a whole number: $number"
 done
-(( TTFB_ROUNDS > 0 && HEY_QPS > 0 && DELAY_HEY_QPS > 0 )) || bench_fail "TTFB_ROUNDS, HEY_QPS and DELAY_HEY_QPS must be > 0"
+(( TTFB_ROUNDS > 0 && RATE_CONNECTIONS > 0 )) || bench_fail "TTFB_ROUNDS and RATE_CONNECTIONS must be > 0"
 
 bench_begin
+bench_build_openloop
 RESULTS="$WORK/results.jsonl"
 report() { "$PYTHON" "$ROOT/bench/compare_report.py" "$@"; }
 meta() { report add "$RESULTS" kind=meta "key=$1" "value=$2"; }
@@ -117,15 +119,15 @@ meta memory "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
 meta gateway "$GATEWAY_BIN ($(stat -c %s "$GATEWAY_BIN") bytes, modified $(date -u -r "$GATEWAY_BIN" +%FT%TZ), sha256 $(sha256sum "$GATEWAY_BIN" | cut -c1-16))"
 meta nginx "$(nginx -v 2>&1 | sed 's/^nginx version: //') (Debian $(version_of nginx)), echo module $(version_of libnginx-mod-http-echo)"
 meta wrk "$(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//') (Debian $(version_of wrk))"
-meta hey "hey (Debian $(version_of hey))"
+meta openloop "bench/openloop.c (gcc $(gcc -dumpfullversion 2>/dev/null || gcc -dumpversion))"
 meta redis "$(redis-server --version | sed 's/ sha=.*//')"
 meta moto "moto $("$PYTHON" -c 'import moto; print(moto.__version__)') (\`python -m moto.server\`)"
 meta python "$("$PYTHON" --version 2>&1) (clients: bench/probe.py, bench/first_success.py)"
-meta cpu_split "load generators (wrk, hey, probe) on $(pin_text "$LOADGEN_CPU"); servers (nginx, gateway, LiteLLM, Redis, moto, issuer) on $(pin_text "$SERVER_CPU")"
-meta settings "DURATION=$DURATION per run (warm-up $WARMUP per target), CONNECTIONS=\"$CONNECTIONS\", RATES=\"$RATES\" (hey workers = rate / $HEY_QPS), TTFB_REQUESTS=$TTFB_REQUESTS in $TTFB_ROUNDS rounds, DELAY_MS=$DELAY_MS at DELAY_RATES=\"$DELAY_RATES\" (hey workers = rate / $DELAY_HEY_QPS)"
+meta cpu_split "load generators (wrk, openloop, probe) on $(pin_text "$LOADGEN_CPU"); servers (nginx, gateway, LiteLLM, Redis, moto, issuer) on $(pin_text "$SERVER_CPU")"
+meta settings "DURATION=$DURATION per run (warm-up $WARMUP per target), CONNECTIONS=\"$CONNECTIONS\", RATES=\"$RATES\" (openloop, at most $RATE_CONNECTIONS connections), TTFB_REQUESTS=$TTFB_REQUESTS in $TTFB_ROUNDS rounds, DELAY_MS=$DELAY_MS at DELAY_RATES=\"$DELAY_RATES\""
 meta delay_ms "$DELAY_MS"
 meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-invocation="GATEWAY_BIN=$GATEWAY_BIN DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=\"$CONNECTIONS\" RATES=\"$RATES\" HEY_QPS=$HEY_QPS TTFB_REQUESTS=$TTFB_REQUESTS TTFB_ROUNDS=$TTFB_ROUNDS DELAY_MS=$DELAY_MS DELAY_RATES=\"$DELAY_RATES\" DELAY_HEY_QPS=$DELAY_HEY_QPS WRK_THREADS=$WRK_THREADS LOADGEN_CPU=\"$LOADGEN_CPU\" SERVER_CPU=\"$SERVER_CPU\""
+invocation="GATEWAY_BIN=$GATEWAY_BIN DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=\"$CONNECTIONS\" RATES=\"$RATES\" RATE_CONNECTIONS=$RATE_CONNECTIONS TTFB_REQUESTS=$TTFB_REQUESTS TTFB_ROUNDS=$TTFB_ROUNDS DELAY_MS=$DELAY_MS DELAY_RATES=\"$DELAY_RATES\" WRK_THREADS=$WRK_THREADS LOADGEN_CPU=\"$LOADGEN_CPU\" SERVER_CPU=\"$SERVER_CPU\""
 [[ -z $SKIP_LITELLM ]] || invocation+=" SKIP_LITELLM=1"
 [[ -z $LITELLM_WORKERS ]] || invocation+=" LITELLM_WORKERS=$LITELLM_WORKERS"
 meta invocation "$invocation bench/compare.sh"
@@ -308,31 +310,27 @@ print(json.dumps({"rps": r["rps"], "p50_ms": r["p50_us"] / 1000, "p90_ms": r["p9
     sleep 1
 }
 
-# run_hey kind target rate qps url body token rss_pid: hey at a fixed rate (workers x qps).
-run_hey() {
-    local kind=$1 target=$2 rate=$3 per_worker=$4 url=$5 body=$6 token=$7 rss_pid=$8 out="$WORK/run.out"
-    local workers qps sampler="" rss=0 shown
-    workers=$(( (rate + per_worker - 1) / per_worker ))
-    (( workers > 0 )) || workers=1
-    qps=$(awk -v r="$rate" -v w="$workers" 'BEGIN { q = r / w; if (q == int(q)) printf "%d", q; else printf "%.3f", q }')
-    bench_pin "$LOADGEN_CPU" hey -z "$DURATION" -c "$workers" -q "$qps" -m POST -T application/json -D "$body" \
-        -H "Authorization: Bearer $(cat "$token")" "$url" > "$out" 2>&1 &
-    local load_pid=$!
+# run_rate kind target rate url body token rss_pid: openloop at a fixed rate.
+run_rate() {
+    local kind=$1 target=$2 rate=$3 url=$4 body=$5 token=$6 rss_pid=$7 out="$WORK/run.out" sampler="" rss=0 shown
+    bench_openloop "$url" "$rate" "$RATE_CONNECTIONS" "$token" "$body" "$out"
+    local load_pid=$BG_PID
     if [[ -n $rss_pid ]]; then
         bench_sample_rss "$load_pid" "$rss_pid" "$WORK/rss" &
         sampler=$!
     fi
-    shown="hey -z $DURATION -c $workers -q $qps -m POST -T application/json -D $(basename "$body") -H \"Authorization: Bearer ${SECRET_NAME[$target]}\" $url"
+    shown="${OPENLOOP_COMMAND/"$token"/<file: ${SECRET_NAME[$target]}>}"
+    shown="${shown/"$body"/$(basename "$body")}"
     log ""
     log "## $kind $target ${rate}/s: $shown"
-    wait "$load_pid" || { cat "$out" >&2; bench_fail "hey failed against $target"; }
+    # openloop exits 1 when a request failed: the report counts those as errors.
+    wait "$load_pid" || true
     [[ -z $sampler ]] || { wait "$sampler"; rss=$(cat "$WORK/rss"); }
     cat "$out" >> "$RAW"
     command_record "$shown"
     local json
-    json=$(report hey "$out")
-    report add "$RESULTS" "kind=$kind" "target=$target" "rate=$rate" "workers=$workers" "qps=$qps" "rss_kb=$rss" \
-        --json "$json"
+    json=$(report openloop "$out")
+    report add "$RESULTS" "kind=$kind" "target=$target" "rate=$rate" "rss_kb=$rss" --json "$json"
     sleep 1
 }
 
@@ -351,10 +349,10 @@ for connections in $CONNECTIONS; do
 done
 
 log ""
-log "# fixed rates (hey)"
+log "# fixed rates (openloop)"
 for rate in $RATES; do
     for target in "${TARGETS[@]}"; do
-        run_hey rate "$target" "$rate" "$HEY_QPS" "${URL[$target]}" "${BODY[$target]}" "${TOKEN[$target]}" \
+        run_rate rate "$target" "$rate" "${URL[$target]}" "${BODY[$target]}" "${TOKEN[$target]}" \
             "${RSS_PID[$target]:-}"
     done
 done
@@ -381,10 +379,10 @@ fi
 
 if [[ -n $DELAY_RATES ]]; then
     log ""
-    log "# upstream with a ${DELAY_MS} ms delay (hey)"
+    log "# upstream with a ${DELAY_MS} ms delay (openloop)"
     for rate in $DELAY_RATES; do
         for target in "${TARGETS[@]}"; do
-            run_hey delay "$target" "$rate" "$DELAY_HEY_QPS" "${DELAY_URL[$target]}" "${DELAY_BODY[$target]}" \
+            run_rate delay "$target" "$rate" "${DELAY_URL[$target]}" "${DELAY_BODY[$target]}" \
                 "${TOKEN[$target]}" "${DELAY_RSS_PID[$target]:-}"
         done
     done

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Results of bench/compare.sh: parsing of the tools' output and the markdown report.
 
-  compare_report.py hey FILE                 hey's text output -> one JSON object (rate, percentiles in ms, errors)
+  compare_report.py openloop FILE            bench/openloop.c's output -> one JSON object (rate, percentiles in ms,
+                                             errors, dropped)
   compare_report.py samples FILE             TTFB samples (ms, one a line) -> JSON percentiles
   compare_report.py add RESULTS KEY=VALUE... [--json OBJECT]...
                                              appends one record (a JSON line) to RESULTS
   compare_report.py markdown RESULTS         the report: settings, commands, tables, ratios
 
-Records have a `kind`: meta (key, value), command (text), startup, max (wrk), rate and delay (hey), ttfb, rss.
+Records have a `kind`: meta (key, value), command (text), startup, max (wrk), rate and delay (openloop), ttfb, rss.
 """
 import json
 import re
@@ -20,29 +21,16 @@ SUSTAINED = 0.9  # a fixed-rate run counts as sustained when it achieved at leas
 
 # -- parsing ----------------------------------------------------------------------------------------------------
 
-def parse_hey(text: str) -> dict:
-    """hey's summary: requests/s, latency percentiles (hey prints seconds with 4 decimals: 0.1 ms steps)."""
-    def seconds(pattern: str) -> float:
-        match = re.search(pattern, text)
-        if not match:
-            raise SystemExit(f"compare_report.py: hey output has no match for {pattern!r}:\n{text[:2000]}")
-        return float(match.group(1))
-
-    result = {
-        "rps": seconds(r"Requests/sec:\s+([0-9.]+)"),
-        "mean_ms": seconds(r"Average:\s+([0-9.]+) secs") * 1000,
-        "max_ms": seconds(r"Slowest:\s+([0-9.]+) secs") * 1000,
-    }
-    for percent in (50, 90, 99):
-        # hey leaves out a percentile it has too few samples for (it prints "0% in 0.0000 secs" instead).
-        match = re.search(rf"\b{percent}% in ([0-9.]+) secs", text)
-        result[f"p{percent}_ms"] = float(match.group(1)) * 1000 if match else None
-    statuses = {int(code): int(count) for code, count in re.findall(r"\[(\d{3})\]\s+(\d+) responses", text)}
-    errors_section = text.split("Error distribution:", 1)[1] if "Error distribution:" in text else ""
-    transport_errors = sum(int(count) for count in re.findall(r"^\s+\[(\d+)\]\s", errors_section, re.M))
-    result["ok"] = statuses.get(200, 0)
-    result["errors"] = sum(count for code, count in statuses.items() if code != 200) + transport_errors
-    return result
+def parse_openloop(text: str) -> dict:
+    """openloop's RESULT line: achieved rate, latency percentiles (from when each request was due), and what went
+    wrong: errors (failed or unanswered requests, non-2xx answers) and requests dropped behind a full backlog."""
+    line = next((line for line in text.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"compare_report.py: openloop printed no RESULT line:\n{text[:2000]}")
+    r = json.loads(line.removeprefix("RESULT "))
+    result = {f"{key}_ms": r[f"{key}_us"] / 1000 for key in ("p50", "p90", "p99", "p999", "max")}
+    return result | {"rps": r["rps"], "ok": r["requests"] - r["non_2xx"], "errors": r["errors"] + r["missing"] + r["non_2xx"],
+                     "dropped": r["dropped"], "connections": r["connections"]}
 
 
 def percentile(ordered: list[float], p: float) -> float:
@@ -136,7 +124,7 @@ class Report:
             "## Machine and versions", "",
             "| | |", "|---|---|",
         ]
-        for key in ("machine", "memory", "gateway", "nginx", "wrk", "hey", "redis", "moto", "python", "litellm",
+        for key in ("machine", "memory", "gateway", "nginx", "wrk", "openloop", "redis", "moto", "python", "litellm",
                     "litellm_deps", "cpu_split", "settings"):
             if key in m:
                 out.append(f"| {key.replace('_', ' ')} | {m[key]} |")
@@ -167,21 +155,24 @@ class Report:
 
     # Fixed rates -----------------------------------------------------------------------------------------------
     def sustained(self, r: dict) -> bool:
-        return r["rps"] >= SUSTAINED * r["rate"]
+        return r["rps"] >= SUSTAINED * r["rate"] and not r.get("dropped")
 
     def rate_table(self) -> list[str]:
         rows = self.of("rate")
         if not rows:
             return []
-        out = ["## Latency at fixed rates (hey)", "",
-               "| target | rate req/s | hey workers × q | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | errors "
-               "| max RSS |",
-               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        out = ["## Latency at fixed rates (openloop)", "",
+               "Requests sent evenly spaced at the rate, on at most the connections shown, whatever earlier answers "
+               "are doing; latency counts from when each request was due. Requests due while half a second's worth "
+               "were already waiting are dropped: such a run did not sustain the rate.", "",
+               "| target | rate req/s | connections used | achieved req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms "
+               "| errors | dropped | max RSS |",
+               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows:
             flag = "" if self.sustained(r) else " (not sustained)"
-            out.append(f"| {NAMES[r['target']]} | {r['rate']:,} | {r['workers']} × {r['qps']} | {rps(r['rps'])}{flag} | "
-                       f"{ms(r['p50_ms'])} | {ms(r['p90_ms'])} | {ms(r['p99_ms'])} | {ms(r['max_ms'])} | "
-                       f"{r['errors']} | {mb(r.get('rss_kb'))} |")
+            out.append(f"| {NAMES[r['target']]} | {r['rate']:,} | {r['connections']} | {rps(r['rps'])}{flag} | "
+                       f"{ms(r['p50_ms'])} | {ms(r['p90_ms'])} | {ms(r['p99_ms'])} | {ms(r['p999_ms'])} | "
+                       f"{ms(r['max_ms'])} | {r['errors']} | {r['dropped']:,} | {mb(r.get('rss_kb'))} |")
         return out + [""]
 
     def added(self, kind: str, target: str, **where) -> dict | None:
@@ -267,7 +258,7 @@ class Report:
         if not rows:
             return []
         delay = self.meta.get("delay_ms", "?")
-        out = [f"## Upstream with a {delay} ms delay (hey)", "",
+        out = [f"## Upstream with a {delay} ms delay (openloop)", "",
                f"nginx answers after {delay} ms (echo module); each target at the same fixed rate. The share is the "
                "added p50 as a fraction of the target's p50.", "",
                "| target | rate req/s | achieved req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | share of p50 | errors "
@@ -320,7 +311,7 @@ class Report:
                 row(f"{p} added ms, {self.meta.get('delay_ms', '?')} ms upstream, {rate:,}/s", added, "lower is better")
         return ["## Ratios", "",
                 "gateway/direct and gateway/LiteLLM of the figures above (n/a where a figure is missing, zero or "
-                "negative: an added latency below hey's 0.1 ms step has no meaningful ratio).", "",
+                "negative: a ratio of such an added latency has no meaning).", "",
                 "| metric | gateway | direct | LiteLLM | gateway/direct | gateway/LiteLLM |",
                 "|---|---:|---:|---:|---:|---:|", *rows, ""]
 
@@ -328,14 +319,12 @@ class Report:
         out = ["## Notes", "",
                "- Max throughput: wrk (µs latency resolution), closed loop: each connection sends its next request when "
                "the previous answer arrived, so latency at max includes queueing in the target.",
-               "- Fixed rates: hey with `-q` per worker (`-c` workers × `-q` = the nominal rate). hey reports latency in "
-               "0.1 ms steps, so added latencies below 0.1 ms read as 0. A worker waits for its answer before the "
-               "next tick, so a target that cannot keep up is not overloaded beyond its worker count: its achieved "
-               "rate is lower (marked \"not sustained\" below 90 % of nominal) and its latency excludes the queueing "
-               "an open-loop client would see.",
-               "- hey starts its workers together and each ticks every 1/q s, so the requests of one tick arrive as a "
-               "burst of `-c` requests: fixed-rate latency includes serving a burst of that size (the same for every "
-               "target; a larger HEY_QPS means fewer workers and smaller bursts).",
+               "- Fixed rates: bench/openloop.c, open loop: request i is sent at start + i/rate (µs resolution) on a "
+               "free kept-alive connection, a new one when all are busy (up to the limit), and its latency runs from "
+               "when it was due, so waiting behind a slow answer counts (no coordinated omission). Requests due while "
+               "half a second's worth are waiting are dropped and the run is marked \"not sustained\", as it is below "
+               "90 % of the nominal rate. Unlike hey's per-worker ticks, which fire every worker at once, requests "
+               "arrive evenly spaced: fixed-rate latency is not the time to serve a burst.",
                "- RSS of a process tree adds each process's RSS, so pages shared between LiteLLM's processes (with "
                "more than one worker) count once per process.",
                "- The gateway's audit log and LiteLLM's access log are written to files (their default output, "
@@ -350,8 +339,8 @@ def main() -> None:
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
     command, path = sys.argv[1], sys.argv[2]
-    if command == "hey":
-        print(json.dumps(parse_hey(open(path).read())))
+    if command == "openloop":
+        print(json.dumps(parse_openloop(open(path).read())))
     elif command == "samples":
         print(json.dumps(parse_samples(path)))
     elif command == "add":

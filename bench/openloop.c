@@ -18,11 +18,12 @@
 // -T reads a bearer token from a file (so it never appears in a process listing). -o writes every measured
 // latency in microseconds, one a line, in the order the requests were due. Prints one line:
 //   RESULT {"requests":…,"rps":…,"p50_us":…,…}
-// with the percentiles of the measured (post-warm-up) requests, the achieved rate, errors, non-2xx answers, how
+// with the percentiles of the measured (post-warm-up) requests, the achieved rate (answers to the requests due in
+// the measured window, per second of it), `duration_s` (from the window's start to the last answer), errors, non-2xx answers, how
 // many requests were due while every connection was busy (`queued`), the generator's own lateness: how long
 // after its due time each request was written when a connection was free (`send_lag_p99_us`), and every answer
 // received, warm-up included (`answered_with_warmup`, for CPU time per request). Answers must carry
-// Content-Length (every target measured here does); plain http only.
+// Content-Length or chunked transfer coding; plain http only.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,7 +84,10 @@ struct connection {
     size_t written;      // bytes of the request written
     char *buffer;        // the answer read so far
     size_t received;
-    size_t expected;     // head + Content-Length, once the head is complete; 0 before
+    size_t head_length;  // 0 until the head is complete
+    size_t expected;     // the whole answer's length, once known (0 before)
+    int chunked;         // Transfer-Encoding: chunked; `scan` is where the next chunk's size line starts
+    size_t scan;
     int status;
 };
 
@@ -190,7 +194,9 @@ static void start_request(struct connection *c, uint64_t due, int measured, int 
     c->measured = measured;
     c->written = 0;
     c->received = 0;
+    c->head_length = 0;
     c->expected = 0;
+    c->chunked = 0;
     int result = write_request(c);
     if (!from_queue && measured) push(&send_lags, &send_lag_count, &send_lag_capacity, now_ns() - due);
     struct epoll_event event = {.events = EPOLLIN | (result == 1 ? EPOLLOUT : 0),
@@ -257,7 +263,8 @@ static void became_idle(struct connection *c) {
     }
 }
 
-// Parses the answer's head once it is complete: status and Content-Length. Returns -1 when the head is malformed.
+// Parses the answer's head once it is complete: status, and Content-Length or chunked transfer coding. Returns -1
+// when the head is malformed or gives neither.
 static int parse_head(struct connection *c) {
     char *end = memmem(c->buffer, c->received, "\r\n\r\n", 4);
     if (!end) return c->received == READ_BUFFER ? -1 : 0;
@@ -270,10 +277,38 @@ static int parse_head(struct connection *c) {
         char *next = memchr(line, '\n', (size_t)(end + 2 - line));
         if (!next) break;
         if (strncasecmp(line, "content-length:", 15) == 0) content_length = strtol(line + 15, NULL, 10);
+        if (strncasecmp(line, "transfer-encoding:", 18) == 0 && memmem(line, (size_t)(next - line), "chunked", 7))
+            c->chunked = 1;
         line = next + 1;
+    }
+    c->head_length = head_length;
+    if (c->chunked) {
+        c->scan = head_length;
+        return 0;
     }
     if (content_length < 0) return -1;
     c->expected = head_length + (size_t)content_length;
+    return 0;
+}
+
+// Walks the chunks received so far; sets `expected` once the last chunk (size 0, no trailers) is in. Returns -1 on
+// a malformed size line.
+static int scan_chunks(struct connection *c) {
+    while (c->expected == 0) {
+        char *start = c->buffer + c->scan;
+        char *line_end = memmem(start, c->received - c->scan, "\r\n", 2);
+        if (!line_end) return 0;
+        char *digits_end;
+        unsigned long size = strtoul(start, &digits_end, 16);
+        if (digits_end == start) return -1;
+        size_t next = c->scan + (size_t)(line_end - start) + 2 + size + 2;
+        if (size == 0) {
+            c->expected = next;  // the size line, then the empty line that ends the (empty) trailer section
+            return 0;
+        }
+        if (next > c->received) return 0;
+        c->scan = next;
+    }
     return 0;
 }
 
@@ -298,7 +333,7 @@ static void on_readable(struct connection *c, uint64_t now) {
             return;
         }
         c->received += (size_t)n;
-        if (c->expected == 0 && parse_head(c) < 0) {
+        if ((c->head_length == 0 && parse_head(c) < 0) || (c->chunked && scan_chunks(c) < 0)) {
             errors++;
             close_connection(c);
             return;
@@ -500,13 +535,15 @@ int main(int argc, char **argv) {
     }
     qsort(latencies, latency_count, sizeof(uint64_t), compare);
     qsort(send_lags, send_lag_count, sizeof(uint64_t), compare);
-    double measured_seconds = settings.duration;
+    // The achieved rate: answers to the requests due in the measured window, per second of that window (answers
+    // still arriving after it count, so a run whose requests all got answered achieved the rate asked for; one that
+    // dropped requests or lost answers did not).
     double elapsed = (double)(finished - warmup_end) / 1e9;
     printf("RESULT {\"requests\":%zu,\"target_rps\":%.1f,\"rps\":%.1f,\"duration_s\":%.3f,\"connections\":%d,"
            "\"p50_us\":%.0f,\"p90_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%.0f,"
            "\"errors\":%ld,\"non_2xx\":%ld,\"missing\":%ld,\"queued\":%ld,\"dropped\":%ld,\"send_lag_p99_us\":%.0f,"
            "\"answered_with_warmup\":%ld}\n",
-           latency_count, settings.rate, (double)latency_count / (elapsed > measured_seconds ? elapsed : measured_seconds),
+           latency_count, settings.rate, (double)latency_count / settings.duration,
            elapsed, connection_count, percentile_us(latencies, latency_count, 50), percentile_us(latencies, latency_count, 90),
            percentile_us(latencies, latency_count, 99), percentile_us(latencies, latency_count, 99.9),
            latency_count ? (double)latencies[latency_count - 1] / 1000.0 : 0.0, errors, non_2xx, missing, queued, dropped,

@@ -106,3 +106,27 @@ def test_rss_sampler_reports_the_peak_of_a_real_process_tree(tmp_path):
             subprocess.run(["kill", child], check=False)
         holder.kill()
         holder.wait()
+
+
+def test_compare_report_reads_openloop_and_marks_a_run_with_drops_not_sustained(tmp_path):
+    out = tmp_path / "run.out"
+    out.write_text("some noise\nRESULT " + json.dumps({
+        "requests": 19_000, "target_rps": 1000.0, "rps": 950.0, "duration_s": 20.0, "connections": 64,
+        "p50_us": 1200, "p90_us": 2400, "p99_us": 9000, "p999_us": 20000, "max_us": 31000, "errors": 1, "non_2xx": 2,
+        "missing": 1, "queued": 500, "dropped": 3, "send_lag_p99_us": 90, "answered_with_warmup": 19_500}) + "\n")
+    parsed = json.loads(subprocess.run([sys.executable, str(BENCH / "compare_report.py"), "openloop", str(out)],
+                                       capture_output=True, text=True, check=True, timeout=30).stdout)
+    assert parsed["p99_ms"] == 9.0 and parsed["p999_ms"] == 20.0 and parsed["rps"] == 950.0
+    assert parsed["errors"] == 4 and parsed["dropped"] == 3 and parsed["connections"] == 64
+
+    results = tmp_path / "results.jsonl"
+    for target, record in (("direct", parsed | {"dropped": 0}), ("gateway", parsed)):
+        subprocess.run([sys.executable, str(BENCH / "compare_report.py"), "add", str(results), "kind=rate",
+                        f"target={target}", "rate=1000", "rss_kb=0", "--json", json.dumps(record)],
+                       check=True, timeout=30)
+    report = subprocess.run([sys.executable, str(BENCH / "compare_report.py"), "markdown", str(results)],
+                            capture_output=True, text=True, check=True, timeout=30).stdout
+    rows = [line for line in report.splitlines() if line.startswith("| ") and "| 1,000 |" in line]
+    # 950 of 1,000 req/s is above the 90 % bar: only the drops make the gateway's run not sustained.
+    assert any(line.startswith("| direct (nginx) |") and "not sustained" not in line for line in rows), report
+    assert any(line.startswith("| gateway |") and "950 (not sustained)" in line for line in rows), report

@@ -5,6 +5,7 @@ that records when each request arrived:
   - a server that stalls delays the requests due meanwhile, and their latency counts from when they were due
     (a closed-loop tool would report one slow request);
   - a target that cannot keep up: requests beyond the backlog limit are dropped, and the run still ends;
+  - answers in chunked transfer coding are read to their last chunk;
   - the bearer token comes from a file, non-2xx answers and closed connections are reported, bad usage exits 2.
 """
 import json
@@ -37,8 +38,9 @@ class RecordingServer:
     """HTTP/1.1 keep-alive server on a free loopback port, one thread per connection. Records each request's arrival
     (time.monotonic) and head; `behaviour(index, head)` returns (delay seconds, status, close-without-answer)."""
 
-    def __init__(self, behaviour=lambda index, head: (0.0, 200, False)):
+    def __init__(self, behaviour=lambda index, head: (0.0, 200, False), chunked: bool = False):
         self.behaviour = behaviour
+        self.chunked = chunked
         self.arrivals: list[float] = []
         self.heads: list[bytes] = []
         self.lock = threading.Lock()
@@ -93,6 +95,14 @@ class RecordingServer:
                 if hang_up:
                     return
                 body = b'{"ok":true}'
+                if self.chunked:  # three chunks in separate writes, as nginx's echo module sends a delayed answer
+                    connection.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+                                       b"Transfer-Encoding: chunked\r\n\r\n5\r\n" % status + body[:5] + b"\r\n")
+                    time.sleep(0.001)
+                    connection.sendall(b"%x\r\n%s\r\n" % (len(body) - 5, body[5:]))
+                    time.sleep(0.001)
+                    connection.sendall(b"0\r\n\r\n")
+                    continue
                 connection.sendall(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
                                    % (status, len(body), body))
 
@@ -174,6 +184,18 @@ def test_token_from_a_file_non_2xx_and_closed_connections_are_reported(openloop,
     assert result["errors"] == 1 and result["missing"] == 1, result
     assert result["non_2xx"] == 10, result
     assert result["requests"] == 99, result
+
+
+def test_chunked_answers_are_read_to_their_last_chunk(openloop):
+    server = RecordingServer(lambda index, head: (0.0, 200, False), chunked=True)
+    try:
+        result = run(openloop, "-r", "100", "-d", "1", "-c", "4", server.url())
+    finally:
+        server.close()
+    # Each answer ends only with its last chunk, about 2 ms after its head; a request read as answered early (or an
+    # answer that ran into the next) would show as an error, a missing answer or a sub-millisecond latency.
+    assert result["requests"] == 100 and result["errors"] == result["missing"] == 0, result
+    assert result["p50_us"] >= 2000, result
 
 
 @pytest.mark.parametrize("arguments, message", [
