@@ -158,22 +158,11 @@ import Darwin
         let writer = BackgroundLineWriter(descriptor: writeEnd, capacity: 4 << 20)
         // 1 MiB of lines, 16 times what a pipe holds; nobody reads yet.
         let lines = (0..<2_048).map { LineWriterTests.line(writer: 0, index: $0, length: 512) }
-        let done = Collected()
-        Thread {
-            for line in lines { writer.write(line) }
-            done.finish()
-        }.start()
+        let producer = Self.produce(lines, into: writer)
         let deadline = ContinuousClock.now + .seconds(10)
-        while !done.isFinished && ContinuousClock.now < deadline { usleep(10_000) }
-        #expect(done.isFinished, "write() waited for the stalled stream")
-
-        let collected = LineWriterTests.drain(readEnd)
-        _ = done.wait()
-        writer.stop()
-        close(writeEnd)
-        let output = collected.wait()
-        close(readEnd)
-        #expect(output == Array(lines.joined()))
+        while !producer.isFinished && ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(producer.isFinished, "write() waited for the stalled stream")
+        #expect(Self.drainAfter(producer, writer: writer, readEnd: readEnd, writeEnd: writeEnd) == Array(lines.joined()))
     }
 
     /// With the buffer full, write() waits for room instead of dropping lines.
@@ -181,22 +170,32 @@ import Darwin
         let (readEnd, writeEnd) = try LineWriterTests.makePipe()
         let writer = BackgroundLineWriter(descriptor: writeEnd, capacity: 8 << 10)
         let lines = (0..<1_024).map { LineWriterTests.line(writer: 1, index: $0, length: 256) }  // 256 KiB
+        let producer = Self.produce(lines, into: writer)
+        // The pipe (64 KiB) and the buffer (8 KiB) hold far less than 256 KiB: the producer must be waiting.
+        usleep(300_000)
+        #expect(!producer.isFinished, "write() returned while the stream was stalled and the buffer full")
+        #expect(Self.drainAfter(producer, writer: writer, readEnd: readEnd, writeEnd: writeEnd) == Array(lines.joined()))
+    }
+
+    /// Hands `lines` to `writer` from a thread of their own; the result finishes when the last write() returned.
+    static func produce(_ lines: [[UInt8]], into writer: BackgroundLineWriter) -> Collected {
         let done = Collected()
         Thread {
             for line in lines { writer.write(line) }
             done.finish()
         }.start()
-        // The pipe (64 KiB) and the buffer (8 KiB) hold far less than 256 KiB: the producer must be waiting.
-        usleep(300_000)
-        #expect(!done.isFinished, "write() returned while the stream was stalled and the buffer full")
+        return done
+    }
 
+    /// Starts reading the stalled pipe, waits for `producer`, stops `writer` and returns everything that arrived.
+    static func drainAfter(_ producer: Collected, writer: BackgroundLineWriter, readEnd: Int32, writeEnd: Int32) -> [UInt8] {
         let collected = LineWriterTests.drain(readEnd)
-        _ = done.wait()
+        _ = producer.wait()
         writer.stop()
         close(writeEnd)
         let output = collected.wait()
         close(readEnd)
-        #expect(output == Array(lines.joined()))
+        return output
     }
 
     /// flush() returns only once everything handed over before it is in the file (what shutdown relies on).
