@@ -1,6 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
@@ -184,9 +186,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: Benchmarks (bench/micro.sh builds this in release)
-        .executableTarget(
-            name: "MicroBenchmarks",
+        // MARK: Benchmarks: the suite, and bench/micro.sh's runner (built in release); the package-benchmark runner
+        // is added at the end of this file when GATEWAY_BENCHMARKS is set.
+        .target(
+            name: "GatewayBenchmarkSuite",
             dependencies: [
                 "AWSSigning", "GatewayRouting", "CallerAuth", "BedrockEventStream", "CredentialPlane", "WebIdentity",
                 "GatewayRedis", "Gateway", "StrictJSON",
@@ -197,6 +200,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "MicroBenchmarks", dependencies: ["GatewayBenchmarkSuite"], swiftSettings: swiftSettings),
 
         // MARK: Tests
         // Real servers for tests (redis-server, nginx, moto and Python stand-ins) on free ports, a throwaway PKI
@@ -323,9 +327,34 @@ let package = Package(
         ),
         .testTarget(name: "UseCaseCatalogTests", dependencies: ["UseCaseCatalog"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "GatewayBenchmarkSuiteTests",
+            dependencies: ["GatewayBenchmarkSuite", "TestServers"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IAMGeneratorTests",
             dependencies: ["IAMGenerator", "UseCaseCatalog", "IAMNaming"],
             swiftSettings: swiftSettings
         ),
     ]
 )
+
+// MARK: package-benchmark (ordo-one), only when GATEWAY_BENCHMARKS is set, so normal builds neither fetch nor build
+// it. bench/package-benchmark.sh starts Redis and moto's STS, then runs
+//     GATEWAY_BENCHMARKS=1 swift package --disable-sandbox benchmark --target GatewayBenchmarks
+// The MallocInterposer trait alone: on Linux with Swift 6.3 the default RuntimeInterposer trait would add
+// swift-runtime-interposer, which is not among the packages this project builds with.
+if ProcessInfo.processInfo.environment["GATEWAY_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "GatewayBenchmarks",
+            dependencies: ["GatewayBenchmarkSuite", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/GatewayBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

@@ -66,5 +66,13 @@ step "Generated IAM is up to date with policies/catalog.yaml"
 step "Swift tests"
 swift test --skip-build
 
+step "The package-benchmark suite builds (only with GATEWAY_BENCHMARKS set; bench/package-benchmark.sh runs it)"
+GATEWAY_BENCHMARKS=1 swift build --product GatewayBenchmarks 2>&1 | tee .build-test.log
+if grep -E "^$ROOT/(Sources|Tests|Benchmarks)/.*: warning:" .build-test.log; then
+    echo "error: the benchmark suite has warnings in the project's code (listed above)" >&2
+    exit 1
+fi
+rm -f .build-test.log
+
 step "Python tests: independent IAM check, CLI, Terraform, end to end with boto3"
 python -m pytest -q Tests/python Tests/integration

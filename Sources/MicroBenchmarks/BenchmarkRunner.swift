@@ -1,3 +1,4 @@
+import GatewayBenchmarkSuite
 /// Warms a benchmark up, sizes its batches and times them with `ContinuousClock`.
 ///
 /// Method: run the body for `warmup` (at least one operation); pick a batch size so one batch takes about

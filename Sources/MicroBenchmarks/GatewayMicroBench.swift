@@ -1,6 +1,5 @@
 import Foundation
-import GatewayRedis
-import Logging
+import GatewayBenchmarkSuite
 
 /// `gateway-microbench`: times the gateway's hot-path operations and prints a Markdown table.
 ///
@@ -63,32 +62,12 @@ struct GatewayMicroBench {
     static func run(_ options: Options) async throws {
         var runner = BenchmarkRunner()
         runner.duration = options.duration
-        var notMeasured: [String] = []
-        var pool: RedisConnectionPool?
-
-        var benchmarks = SigningBenchmarks.all() + RouterBenchmarks.all() + (try EventStreamBenchmarks.all())
-        benchmarks += try await AuthBenchmarks.all()
-        benchmarks.append(try await CredentialBenchmarks.l1())
-        if let url = options.redisURL {
-            let redis = RedisConnectionPool(
-                configuration: try RedisConfiguration(
-                    url: url, connectTimeout: .seconds(2), commandTimeout: .seconds(2), poolSize: 4
-                ),
-                logger: CredentialBenchmarks.logger
-            )
-            pool = redis
-            benchmarks.append(try await CredentialBenchmarks.l2(pool: redis))
-        } else {
-            notMeasured.append("Credential lookup L2 hit: no --redis-url given")
-        }
-        if let endpoint = options.stsEndpoint {
-            benchmarks.append(try CredentialBenchmarks.cold(stsEndpoint: endpoint))
-        } else {
-            notMeasured.append("Credential cold fetch: no --sts-endpoint given")
-        }
-        if let filter = options.filter {
-            benchmarks = benchmarks.filter { $0.name.localizedCaseInsensitiveContains(filter) }
-        }
+        let suite = try await GatewaySuite.make(
+            redisURL: options.redisURL, stsEndpoint: options.stsEndpoint, filter: options.filter
+        )
+        let benchmarks = suite.benchmarks
+        let notMeasured = suite.notMeasured.map { $0.replacingOccurrences(of: "no Redis URL", with: "no --redis-url")
+            .replacingOccurrences(of: "no STS endpoint", with: "no --sts-endpoint") }
 
         let allocationsCounted = runner.mallocCounter.isAvailable
         print("| Benchmark | median /op | p90 /op | min /op | mallocs /op | bytes /op | batches x ops | target | verdict |")
@@ -118,6 +97,6 @@ struct GatewayMicroBench {
                 : "Allocations: not measured (bench/malloc_count.so not preloaded)."
         )
         for line in notMeasured { print("Not measured: \(line)") }
-        await pool?.shutdown()
+        await suite.shutdown()
     }
 }

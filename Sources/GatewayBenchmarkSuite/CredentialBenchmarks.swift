@@ -102,7 +102,7 @@ enum CredentialBenchmarks {
             let layer = try await broker.credentials(for: request, context: context, logger: logger).layer
             guard layer == .l2 else { throw SetupError(description: "expected an L2 hit during setup, got \(layer)") }
         }
-        return MicroBenchmark("Credential lookup L2 hit (Redis loopback, L1 miss)", targetNanoseconds: 300_000) {
+        return MicroBenchmark("Credential lookup L2 hit (Redis loopback, L1 miss)", targetNanoseconds: 300_000, operationsPerSample: 1) {
             count in
             for _ in 0..<count {
                 // The alternation continues across batches, so no lookup repeats the previous role.
@@ -126,7 +126,7 @@ enum CredentialBenchmarks {
         )
         let counter = RoleCounter()
         let context = TokenRequestContext()
-        return MicroBenchmark("Credential cold fetch (STS AssumeRoleWithWebIdentity, no shared cache)") { count in
+        return MicroBenchmark("Credential cold fetch (STS AssumeRoleWithWebIdentity, no shared cache)", operationsPerSample: 1) { count in
             for _ in 0..<count {
                 let lookup = try await broker.credentials(
                     for: try makeRequest("Benchmark-Cold-\(counter.next())"), context: context, logger: logger
