@@ -52,13 +52,18 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export PYTHON="$ROOT/.venv/bin/python"
 export CHECKOV="$ROOT/.venv-checkov/bin/checkov"
 
+# build_without_warnings ARGS...: swift build ARGS; a warning in the project's own code fails it.
+build_without_warnings() {
+    swift build "$@" 2>&1 | tee .build-test.log
+    if grep -E "^$ROOT/(Sources|Tests|Benchmarks)/.*: warning:" .build-test.log; then
+        echo "error: the build has warnings in the project's code (listed above)" >&2
+        exit 1
+    fi
+    rm -f .build-test.log
+}
+
 step "Build (warnings in the project's own code fail the build)"
-swift build --build-tests 2>&1 | tee .build-test.log
-if grep -E "^$ROOT/(Sources|Tests|Benchmarks)/.*: warning:" .build-test.log; then
-    echo "error: the build has warnings in the project's code (listed above)" >&2
-    exit 1
-fi
-rm -f .build-test.log
+build_without_warnings --build-tests
 
 step "Generated IAM is up to date with policies/catalog.yaml"
 "$(swift build --show-bin-path)/gen-iam" check
@@ -67,12 +72,7 @@ step "Swift tests"
 swift test --skip-build
 
 step "The package-benchmark suite builds (only with GATEWAY_BENCHMARKS set; bench/package-benchmark.sh runs it)"
-GATEWAY_BENCHMARKS=1 swift build --product GatewayBenchmarks 2>&1 | tee .build-test.log
-if grep -E "^$ROOT/(Sources|Tests|Benchmarks)/.*: warning:" .build-test.log; then
-    echo "error: the benchmark suite has warnings in the project's code (listed above)" >&2
-    exit 1
-fi
-rm -f .build-test.log
+GATEWAY_BENCHMARKS=1 build_without_warnings --product GatewayBenchmarks
 
 step "Python tests: independent IAM check, CLI, Terraform, end to end with boto3"
 python -m pytest -q Tests/python Tests/integration

@@ -41,8 +41,8 @@ let benchmarks: @Sendable () -> Void = {
     case .success(let prepared): suite = prepared
     case .failure(let error): fatalError("GatewayBenchmarks: preparing the suite failed: \(error)")
     }
-    for reason in suite.notMeasured {
-        FileHandle.standardError.write(Data("GatewayBenchmarks: not measured: \(reason)\n".utf8))
+    for omission in suite.notMeasured {
+        FileHandle.standardError.write(Data("GatewayBenchmarks: not measured: \(omission.reason())\n".utf8))
     }
 
     for micro in suite.benchmarks {

@@ -8,14 +8,14 @@ import GatewayRedis
 public struct GatewaySuite: Sendable {
     /// The benchmarks, in report order.
     public let benchmarks: [MicroBenchmark]
-    /// Benchmarks left out, each with the reason (no Redis URL, no STS endpoint).
-    public let notMeasured: [String]
+    /// Benchmarks left out, each with the input it lacked.
+    public let notMeasured: [Omission]
     private let pool: RedisConnectionPool?
 
     /// Prepares the suite. Without `redisURL` the L2 benchmark is left out, without `stsEndpoint` the cold fetch;
     /// `filter` keeps the benchmarks whose name contains it (case-insensitive).
     public static func make(redisURL: String?, stsEndpoint: String?, filter: String? = nil) async throws -> GatewaySuite {
-        var notMeasured: [String] = []
+        var notMeasured: [Omission] = []
         var pool: RedisConnectionPool?
         var benchmarks = SigningBenchmarks.all() + RouterBenchmarks.all() + (try EventStreamBenchmarks.all())
         benchmarks += try await AuthBenchmarks.all()
@@ -30,17 +30,35 @@ public struct GatewaySuite: Sendable {
             pool = redis
             benchmarks.append(try await CredentialBenchmarks.l2(pool: redis))
         } else {
-            notMeasured.append("Credential lookup L2 hit: no Redis URL given")
+            notMeasured.append(Omission(benchmark: "Credential lookup L2 hit", missing: .redisURL))
         }
         if let endpoint = stsEndpoint {
             benchmarks.append(try CredentialBenchmarks.cold(stsEndpoint: endpoint))
         } else {
-            notMeasured.append("Credential cold fetch: no STS endpoint given")
+            notMeasured.append(Omission(benchmark: "Credential cold fetch", missing: .stsEndpoint))
         }
         if let filter {
             benchmarks = benchmarks.filter { $0.name.localizedCaseInsensitiveContains(filter) }
         }
         return GatewaySuite(benchmarks: benchmarks, notMeasured: notMeasured, pool: pool)
+    }
+
+    /// An input of ``make(redisURL:stsEndpoint:filter:)`` that, absent, leaves a benchmark out.
+    public enum Input: String, Sendable {
+        case redisURL = "Redis URL"
+        case stsEndpoint = "STS endpoint"
+    }
+
+    /// A benchmark left out, and the input it lacked.
+    public struct Omission: Sendable, Equatable {
+        public let benchmark: String
+        public let missing: Input
+
+        /// "<benchmark>: no <input> given", the input named by `name` (by default as above: "Redis URL"), so each
+        /// runner can name it as its own users set it (a flag, an environment variable).
+        public func reason(naming name: (Input) -> String = \.rawValue) -> String {
+            "\(benchmark): no \(name(missing)) given"
+        }
     }
 
     /// Closes the Redis connections.

@@ -66,8 +66,14 @@ struct GatewayMicroBench {
             redisURL: options.redisURL, stsEndpoint: options.stsEndpoint, filter: options.filter
         )
         let benchmarks = suite.benchmarks
-        let notMeasured = suite.notMeasured.map { $0.replacingOccurrences(of: "no Redis URL", with: "no --redis-url")
-            .replacingOccurrences(of: "no STS endpoint", with: "no --sts-endpoint") }
+        let notMeasured = suite.notMeasured.map { omission in
+            omission.reason { input in
+                switch input {
+                case .redisURL: "--redis-url"
+                case .stsEndpoint: "--sts-endpoint"
+                }
+            }
+        }
 
         let allocationsCounted = runner.mallocCounter.isAvailable
         print("| Benchmark | median /op | p90 /op | min /op | mallocs /op | bytes /op | batches x ops | target | verdict |")
